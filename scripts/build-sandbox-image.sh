@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Builds the default sandbox image without any image registry: a Debian root filesystem made with
+# debootstrap, Node.js from the npm registry's `node` package, then `docker import`.
+# Idempotent: does nothing when the tag exists (pass --force to rebuild).
+#   usage: scripts/build-sandbox-image.sh [--force] [--tag conjecture-sandbox:<version>]
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+version=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$here/package.json" | head -n1)
+tag="conjecture-sandbox:${version}"
+force=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --force) force=1 ;;
+    --tag) tag="$2"; shift ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if [ "$force" = 0 ] && docker image inspect "$tag" >/dev/null 2>&1; then
+  echo "sandbox image $tag already present"
+  exit 0
+fi
+
+# The Debian mirror this machine already uses (never hard-coded).
+mirror=$({ cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null || true; } \
+  | grep -E '^(URIs:|deb )' | grep -v security | head -n1 | sed -E 's/^URIs: *//; s/^deb (\[[^]]*\] )?//; s/ .*//' || true)
+suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+[ -n "$mirror" ] || { echo "no Debian mirror found in the apt sources" >&2; exit 1; }
+command -v debootstrap >/dev/null || { echo "debootstrap is missing: apt-get install -y debootstrap" >&2; exit 1; }
+
+node_version="${CONJECTURE_SANDBOX_NODE:-24}"
+work=$(mktemp -d /var/tmp/conjecture-rootfs.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+rootfs="$work/rootfs"
+
+echo "debootstrap $suite into $rootfs"
+debootstrap --variant=minbase \
+  --include=bash,ca-certificates,git,python3,python3-venv,make,g++,procps,curl,patch,ripgrep,xz-utils,iproute2,less,file \
+  "$suite" "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 || { tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
+
+echo "adding Node.js $node_version and npm from the npm registry"
+npm install --silent --prefix "$work/node" "node@$node_version" "npm@11" >/dev/null
+node_bin=$(find "$work/node/node_modules" -path '*/bin/node' -type f | head -n1)
+[ -x "$node_bin" ] || { echo "node binary not found in the npm package" >&2; exit 1; }
+install -m 0755 "$node_bin" "$rootfs/usr/local/bin/node"
+mkdir -p "$rootfs/usr/local/lib/node_modules"
+cp -a "$work/node/node_modules/npm" "$rootfs/usr/local/lib/node_modules/npm"
+ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm"
+ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/local/bin/npx"
+
+# An unprivileged user for the agent; the workspace is mounted at /workspace.
+chroot "$rootfs" /usr/sbin/groupadd -g 1000 agent
+chroot "$rootfs" /usr/sbin/useradd -u 1000 -g 1000 -m -s /bin/bash agent
+mkdir -p "$rootfs/workspace" && chown 1000:1000 "$rootfs/workspace"
+chroot "$rootfs" git config --system --add safe.directory '*'
+rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+
+echo "docker import as $tag"
+tar -C "$rootfs" -c . | docker import \
+  --change 'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  --change 'ENV LANG=C.UTF-8' \
+  --change 'USER 1000:1000' \
+  --change 'WORKDIR /workspace' \
+  --change 'CMD ["/bin/bash"]' \
+  --change "LABEL org.opencontainers.image.title=conjecture-sandbox org.opencontainers.image.version=$version" \
+  - "$tag" >/dev/null
+docker run --rm --network none "$tag" bash -c 'node --version && git --version && python3 --version' 
+echo "built $tag"

@@ -1,0 +1,4 @@
+export * from './schema.ts';
+export { loadConfig, parseRepoConfig, deepMerge, expandDotted, type LoadedConfig, type LoadConfigOptions } from './load.ts';
+export { envName, settingLeaves } from './env.ts';
+export { maskSecrets, secretValues } from './secrets.ts';

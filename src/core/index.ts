@@ -1,0 +1,5 @@
+export * from './errors.ts';
+export type * from './model.ts';
+export type * from './sandbox.ts';
+export * from './task.ts';
+export type * from './trace.ts';

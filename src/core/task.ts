@@ -1,0 +1,50 @@
+/** What the agent is asked to do, and what it produced. */
+import type { Usage } from './model.ts';
+
+export interface IssueText {
+  title: string;
+  body: string;
+  /** Issue number and URL when the task came from GitHub. */
+  number?: number;
+  url?: string;
+  /** Comments by writers, captured at trigger time, already sanitized. */
+  comments?: { author: string; body: string }[];
+}
+
+export interface Task {
+  id: string;
+  /** Remote URL or local path of the repository. */
+  repo: string;
+  /** Commit to start from; defaults to the remote's default branch head. */
+  commit?: string;
+  issue: IssueText;
+  /** Extra instructions from the trigger, e.g. `/conjecture fix use the v2 API`. */
+  instructions?: string;
+}
+
+export type ExitStatus =
+  | 'submitted'
+  | 'limits_exceeded'
+  | 'format_error'
+  | 'timeout'
+  | 'cancelled'
+  | 'error';
+
+export interface RunUsage extends Usage {
+  calls: number;
+  costUsd: number;
+}
+
+export function emptyUsage(): RunUsage {
+  return { promptTokens: 0, completionTokens: 0, estimated: false, calls: 0, costUsd: 0 };
+}
+
+export function addUsage(total: RunUsage, u: Usage, costUsd: number): RunUsage {
+  return {
+    promptTokens: total.promptTokens + u.promptTokens,
+    completionTokens: total.completionTokens + u.completionTokens,
+    estimated: total.estimated || u.estimated,
+    calls: total.calls + 1,
+    costUsd: total.costUsd + costUsd,
+  };
+}
