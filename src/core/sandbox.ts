@@ -42,7 +42,13 @@ export interface SandboxSpec {
   /** Host directory mounted read-write at `workdir`; the only mount. */
   hostWorkspace: string;
   workdir: string;
+  /** True gives the container the host's network; only the setup phase may ask for it. */
   network: boolean;
+  /**
+   * 'setup' installs dependencies (may have network when config allows); 'agent' runs the model's
+   * commands and the tests (never has network unless config says so, with a reason).
+   */
+  purpose: 'agent' | 'setup';
   user: string;
   limits: SandboxLimits;
   env?: Record<string, string>;

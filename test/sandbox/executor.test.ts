@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { createReplyParser, type ExecutorEvent, encodeRequest } from '../../src/sandbox/executor.ts';
+import { assembleOutput, capBuffer, splitCap } from '../../src/sandbox/output-cap.ts';
+
+describe('executor protocol', () => {
+  it('encodes lengths in bytes, not characters, and drops NUL bytes', () => {
+    const buf = encodeRequest({
+      id: 7,
+      timeoutMs: 1500,
+      headBytes: 10,
+      tailBytes: 5,
+      cwd: '/w',
+      env: { A: 'é' },
+      command: 'echo "ü"\0',
+    });
+    const text = buf.toString('utf8');
+    expect(text.split('\n')[0]).toBe('7 1.500 1500000 10 5 2 1 9');
+    expect(text.endsWith('/w4\nA=éecho "ü"')).toBe(true);
+  });
+
+  it('parses replies split at any byte and ignores lines without the nonce', () => {
+    const events: ExecutorEvent[] = [];
+    const parse = createReplyParser('N0NCE', (e) => events.push(e));
+    const stream = Buffer.from(
+      'noise\nFAKE E 1 0 0 3 3\nabc\nN0NCE S 1 42\nN0NCE E 1 3 0 5 5\nhé\nxN0NCE S 2 43\n',
+    );
+    for (let i = 0; i < stream.length; i += 3) parse(stream.subarray(i, i + 3));
+    expect(events).toEqual([
+      { type: 'started', id: 1, pgid: 42 },
+      { type: 'ended', id: 1, exitCode: 3, timedOut: false, totalBytes: 5, payload: Buffer.from('hé\nx') },
+      { type: 'started', id: 2, pgid: 43 },
+    ]);
+  });
+});
+
+describe('output capping', () => {
+  it('keeps short output whole', () => {
+    expect(capBuffer(Buffer.from('hello'), 10)).toEqual({
+      output: 'hello',
+      truncated: false,
+      elidedBytes: 0,
+    });
+  });
+
+  it('keeps head and tail and counts what it elided', () => {
+    const all = Buffer.from(`${'a'.repeat(100)}MIDDLE${'z'.repeat(100)}`);
+    const capped = capBuffer(all, 20);
+    expect(capped.truncated).toBe(true);
+    expect(capped.elidedBytes).toBe(all.length - 20);
+    expect(capped.output).toBe(
+      `${'a'.repeat(10)}\n[... ${all.length - 20} bytes elided ...]\n${'z'.repeat(10)}`,
+    );
+  });
+
+  it('assembles a head+tail payload from the executor', () => {
+    const { headBytes, tailBytes } = splitCap(7);
+    expect([headBytes, tailBytes]).toEqual([4, 3]);
+    expect(assembleOutput(Buffer.from('headtai'), 1000, 4, 3).output).toBe(
+      'head\n[... 993 bytes elided ...]\ntai',
+    );
+  });
+});
