@@ -1,0 +1,18 @@
+export { git, gitEnv } from './git.ts';
+export {
+  type Checkout,
+  type CheckoutOptions,
+  chownTree,
+  createWorkspaceCache,
+  mirrorName,
+  type WorkspaceCache,
+} from './mirror-cache.ts';
+export { type AppliedCheckout, applyPatch, BRANCH_PREFIX, extractPatch, pushBranch } from './patch.ts';
+export {
+  checkPatchPolicy,
+  type FileChange,
+  globToRegExp,
+  type PatchSummary,
+  type PatchViolation,
+  summarizePatch,
+} from './patch-policy.ts';

@@ -1,0 +1,149 @@
+/**
+ * A bare mirror per repository (fetched again on later use) and per-job checkouts made from it.
+ * A checkout is a `git clone --local` of the mirror: objects are hard-linked, so it is fast and
+ * self-contained — the container sees only the checkout directory, and `git status`/`git diff`
+ * work there without reaching outside the mount.
+ */
+import { createHash } from 'node:crypto';
+import { chown, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { WorkspaceError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import { git } from './git.ts';
+import { withDirLock } from './lock.ts';
+
+export interface Checkout {
+  dir: string;
+  /** The commit the checkout starts from (full sha). */
+  commit: string;
+  mirror: string;
+  dispose(): Promise<void>;
+}
+
+export interface CheckoutOptions {
+  remote: string;
+  /** Commit sha, branch or tag; defaults to the remote's HEAD. */
+  ref?: string;
+  token?: string;
+  jobId: string;
+  /** Owner of the files, so the sandbox's unprivileged user can write them. */
+  owner?: { uid: number; gid: number };
+  /** Skip fetching when the mirror already has the ref (eval runs at fixed commits). */
+  fetch?: 'always' | 'if-missing';
+}
+
+export interface WorkspaceCache {
+  mirror(remote: string, options?: { token?: string }): Promise<string>;
+  checkout(options: CheckoutOptions): Promise<Checkout>;
+  /** Removes checkouts older than `maxAgeMs`. */
+  prune(maxAgeMs: number): Promise<number>;
+}
+
+export function normalizeRemote(remote: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(remote)) return remote;
+  return resolve(remote);
+}
+
+export function mirrorName(remote: string): string {
+  const clean = normalizeRemote(remote)
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\.git$/, '');
+  const slug = clean.replace(/[^A-Za-z0-9._-]+/g, '_').slice(-60);
+  return `${slug}-${createHash('sha256').update(clean).digest('hex').slice(0, 10)}.git`;
+}
+
+export function createWorkspaceCache(options: { cacheDir: string; logger: Logger }): WorkspaceCache {
+  const mirrors = join(options.cacheDir, 'mirrors');
+  const checkouts = join(options.cacheDir, 'checkouts');
+
+  async function mirror(remote: string, { token }: { token?: string } = {}): Promise<string> {
+    const path = join(mirrors, mirrorName(remote));
+    await mkdir(mirrors, { recursive: true });
+    return withDirLock(`${path}.lock`, async () => {
+      const exists = await stat(join(path, 'HEAD')).then(
+        () => true,
+        () => false,
+      );
+      if (exists) {
+        await git(
+          [
+            '--git-dir',
+            path,
+            'fetch',
+            '--prune',
+            '--quiet',
+            normalizeRemote(remote),
+            '+refs/heads/*:refs/heads/*',
+            '+refs/tags/*:refs/tags/*',
+          ],
+          { token },
+        );
+      } else {
+        await rm(path, { recursive: true, force: true });
+        await git(['clone', '--mirror', '--quiet', normalizeRemote(remote), path], { token });
+      }
+      return path;
+    });
+  }
+
+  async function hasCommit(mirrorPath: string, ref: string): Promise<boolean> {
+    const r = await git(['--git-dir', mirrorPath, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+      allowFailure: true,
+    });
+    return r.exitCode === 0;
+  }
+
+  async function checkout(o: CheckoutOptions): Promise<Checkout> {
+    const mirrorPath = join(mirrors, mirrorName(o.remote));
+    const needFetch = o.fetch !== 'if-missing' || !(await hasCommit(mirrorPath, o.ref ?? 'HEAD'));
+    if (needFetch) await mirror(o.remote, { token: o.token });
+    const ref = o.ref ?? 'HEAD';
+    if (!(await hasCommit(mirrorPath, ref))) {
+      throw new WorkspaceError(`commit or ref "${ref}" not found in ${o.remote}`, {
+        code: 'ref_not_found',
+        hint: 'check the commit sha or branch name',
+      });
+    }
+    const commit = (await git(['--git-dir', mirrorPath, 'rev-parse', `${ref}^{commit}`])).stdout.trim();
+    const dir = join(checkouts, `${o.jobId.replace(/[^A-Za-z0-9._-]/g, '_')}-${Date.now().toString(36)}`);
+    await mkdir(checkouts, { recursive: true });
+    await git(['clone', '--local', '--no-checkout', '--quiet', mirrorPath, dir]);
+    // read-tree + checkout-index writes the files about twice as fast as `git checkout`.
+    await git(['-C', dir, 'update-ref', '--no-deref', 'HEAD', commit]);
+    await git(['-C', dir, 'read-tree', commit]);
+    await git(['-C', dir, 'checkout-index', '--all', '--force', '-u']);
+    // The agent sees this remote name only; it has no network and no token.
+    await git(['-C', dir, 'remote', 'set-url', 'origin', publicRemote(o.remote)]);
+    if (o.owner) await chownTree(dir, o.owner.uid, o.owner.gid);
+    options.logger.debug({ dir, commit }, 'checkout ready');
+    return { dir, commit, mirror: mirrorPath, dispose: () => rm(dir, { recursive: true, force: true }) };
+  }
+
+  async function prune(maxAgeMs: number): Promise<number> {
+    const entries = await readdir(checkouts).catch(() => [] as string[]);
+    let removed = 0;
+    for (const name of entries) {
+      const path = join(checkouts, name);
+      const info = await stat(path).catch(() => null);
+      if (info && Date.now() - info.mtimeMs > maxAgeMs) {
+        await rm(path, { recursive: true, force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  return { mirror, checkout, prune };
+}
+
+function publicRemote(remote: string): string {
+  return normalizeRemote(remote).replace(/\/\/[^/@]*@/, '//');
+}
+
+export async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
+  await chown(dir, uid, gid);
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    const path = join(entry.parentPath, entry.name);
+    if (!entry.isSymbolicLink()) await chown(path, uid, gid);
+  }
+}
