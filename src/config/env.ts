@@ -78,7 +78,8 @@ export function envToConfig(env: NodeJS.ProcessEnv, issues: ConfigIssue[]): Reco
   return out;
 }
 
-function coerce(raw: string, schema: z.ZodType): unknown {
+/** Turns the text of an env var or `--set` value into the type its setting expects. */
+export function coerce(raw: string, schema: z.ZodType): unknown {
   if (schema instanceof z.ZodNumber) {
     const n = Number(raw);
     return Number.isFinite(n) ? n : new Error(`expected a number, got "${raw}"`);

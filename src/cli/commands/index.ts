@@ -1,0 +1,4 @@
+// The command registry: every export here is a command (see ../command.ts), listed in `conjecture
+// --help` in name order. Adding a command is one line.
+export { configCommand } from './config.ts';
+export { doctorCommand } from './doctor.ts';

@@ -1,0 +1,102 @@
+/**
+ * `conjecture doctor` as a real process against stand-ins on loopback (a fake Docker Engine on a
+ * unix socket, a fake model server on 127.0.0.1), plus one run against the real Docker daemon.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeIf, missingDocker } from '../support/prereq.ts';
+import { closedPortUrl, type Running, startFakeDocker, startFakeModelServer } from './fake-endpoints.ts';
+import { runCli, STACK_FRAME, tempDir } from './run-cli.ts';
+
+const IMAGE = 'conjecture-sandbox:0.1.0';
+const MODEL = 'granite4:tiny-h';
+
+describe('conjecture doctor (stand-ins)', () => {
+  let docker: Running & { socket: string };
+  let models: Running & { baseUrl: string };
+  const stateDir = tempDir('conjecture-state-');
+  const env = (extra: Record<string, string>) => ({
+    CONJECTURE_SANDBOX_DOCKER_SOCKET: docker.socket,
+    CONJECTURE_MODEL_BASE_URL: models.baseUrl,
+    CONJECTURE_STATE_DIR: stateDir,
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    docker = await startFakeDocker([IMAGE]);
+    models = await startFakeModelServer([MODEL, 'other:latest']);
+  });
+  afterAll(async () => {
+    await docker.close();
+    await models.close();
+  });
+
+  it('passes when Docker, the image and the model are there', async () => {
+    const run = await runCli(['doctor'], { env: env({}) });
+    expect(run.stdout).toContain(`✔ sandbox image ${IMAGE} present`);
+    expect(run.stdout).toContain(`✔ model ${MODEL} is served`);
+    expect(run.stdout).toContain('all required checks passed');
+    expect(run.code).toBe(0);
+  });
+
+  it('a missing image: says which image and how to build it', async () => {
+    const run = await runCli(['doctor', '--json'], {
+      env: env({ CONJECTURE_SANDBOX_IMAGE: 'conjecture-sandbox:9.9.9' }),
+    });
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as {
+      ok: boolean;
+      checks: { id: string; status: string; message: string; fix?: string }[];
+    };
+    expect(report.ok).toBe(false);
+    expect(report.checks.find((c) => c.id === 'image')).toMatchObject({
+      status: 'fail',
+      message: 'sandbox image conjecture-sandbox:9.9.9 is not in Docker',
+      fix: expect.stringContaining('scripts/build-sandbox-image.sh --tag conjecture-sandbox:9.9.9'),
+    });
+  });
+
+  it('Docker not running: one clear message, non-zero exit, no stack', async () => {
+    const socket = `${tempDir()}/no-such-docker.sock`;
+    const run = await runCli(['doctor'], { env: env({ CONJECTURE_SANDBOX_DOCKER_SOCKET: socket }) });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      `✖ Docker is not reachable at ${socket} (ENOENT)\n    fix: start the Docker daemon`,
+    );
+    expect(run.stdout).toContain(`– sandbox image ${IMAGE}: skipped: Docker at ${socket} failed`);
+    expect(run.stdout).toContain('1 required check failed');
+    expect(run.stdout + run.stderr).not.toMatch(STACK_FRAME);
+  });
+
+  it('model endpoint down: names the URL and the fix', async () => {
+    const url = await closedPortUrl();
+    const run = await runCli(['doctor'], { env: env({ CONJECTURE_MODEL_BASE_URL: url }) });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      new RegExp(`✖ .*${url.replace(/[.:/]/g, '\\$&')}.*\\n    fix: .*start the model server`),
+    );
+    expect(run.stdout).toContain(`– model ${MODEL}: skipped`);
+  });
+
+  it('endpoint up but model missing: names `ollama pull <model>`', async () => {
+    const run = await runCli(['doctor'], { env: env({ CONJECTURE_MODEL_NAME: 'granite4:micro' }) });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`✔ model endpoint ${models.baseUrl} answers (2 models)`);
+    expect(run.stdout).toMatch(
+      /✖ model "granite4:micro" is not served .*\n {4}fix: ollama pull granite4:micro/,
+    );
+  });
+});
+
+describeIf(missingDocker(), 'conjecture doctor (real Docker)', () => {
+  it('names a missing image on the real daemon', async () => {
+    const run = await runCli(['doctor', '--timeout-ms', '3000'], {
+      env: {
+        CONJECTURE_SANDBOX_IMAGE: 'conjecture-sandbox:0.0.0-missing',
+        CONJECTURE_MODEL_BASE_URL: await closedPortUrl(),
+      },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('✔ Docker daemon reachable at /var/run/docker.sock');
+    expect(run.stdout).toContain('✖ sandbox image conjecture-sandbox:0.0.0-missing is not in Docker');
+  });
+});
