@@ -15,6 +15,8 @@ export interface GitOptions {
   /** Return the result instead of throwing on a non-zero exit. */
   allowFailure?: boolean;
   timeoutMs?: number;
+  /** Run as this user (files it writes belong to the sandbox's user). */
+  user?: { uid: number; gid: number };
 }
 
 export interface GitResult {
@@ -59,7 +61,8 @@ export async function git(args: string[], options: GitOptions = {}): Promise<Git
   const full = [...SAFE_CONFIG.flatMap((c) => ['-c', c]), ...args];
   const result = await execa('git', full, {
     cwd: options.cwd,
-    env: gitEnv(options.token, options.env),
+    env: gitEnv(options.token, { ...(options.user ? { HOME: '/tmp', XDG_CONFIG_HOME: '/tmp' } : {}), ...options.env }),
+    ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
     extendEnv: true,
     input: options.input,
     reject: false,

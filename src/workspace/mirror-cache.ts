@@ -5,7 +5,7 @@
  * work there without reaching outside the mount.
  */
 import { createHash } from 'node:crypto';
-import { chown, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { chown, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { WorkspaceError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
@@ -37,6 +37,8 @@ export interface WorkspaceCache {
   checkout(options: CheckoutOptions): Promise<Checkout>;
   /** Removes checkouts older than `maxAgeMs`. */
   prune(maxAgeMs: number): Promise<number>;
+  /** Resolves when background work (preparing spare checkouts) is done. */
+  idle(): Promise<void>;
 }
 
 export function normalizeRemote(remote: string): string {
@@ -107,22 +109,73 @@ export function createWorkspaceCache(options: { cacheDir: string; logger: Logger
     const commit = (await git(['--git-dir', mirrorPath, 'rev-parse', `${ref}^{commit}`])).stdout.trim();
     const dir = join(checkouts, `${o.jobId.replace(/[^A-Za-z0-9._-]/g, '_')}-${Date.now().toString(36)}`);
     await mkdir(checkouts, { recursive: true });
+    const fromSpare = await claimSpare(mirrorPath, commit, dir, o.owner);
+    if (!fromSpare) await makeCheckout(mirrorPath, o.remote, commit, dir, o.owner);
+    prepareSpare(mirrorPath, o.remote, o.owner);
+    options.logger.debug({ dir, commit, fromSpare }, 'checkout ready');
+    return { dir, commit, mirror: mirrorPath, dispose: () => rm(dir, { recursive: true, force: true }) };
+  }
+
+  async function makeCheckout(mirrorPath: string, remote: string, commit: string, dir: string, owner?: { uid: number; gid: number }): Promise<void> {
     await git(['clone', '--local', '--no-checkout', '--quiet', mirrorPath, dir]);
     // read-tree + checkout-index writes the files about twice as fast as `git checkout`.
     await git(['-C', dir, 'update-ref', '--no-deref', 'HEAD', commit]);
     await git(['-C', dir, 'read-tree', commit]);
     await git(['-C', dir, 'checkout-index', '--all', '--force', '-u']);
     // The agent sees this remote name only; it has no network and no token.
-    await git(['-C', dir, 'remote', 'set-url', 'origin', publicRemote(o.remote)]);
-    if (o.owner) await chownTree(dir, o.owner.uid, o.owner.gid);
-    options.logger.debug({ dir, commit }, 'checkout ready');
-    return { dir, commit, mirror: mirrorPath, dispose: () => rm(dir, { recursive: true, force: true }) };
+    await git(['-C', dir, 'remote', 'set-url', 'origin', publicRemote(remote)]);
+    if (owner) await chownTree(dir, owner.uid, owner.gid);
+  }
+
+  /**
+   * A warm pool of one: after each checkout, a spare checkout of the mirror's HEAD is prepared in
+   * the background, so the next job of the same repository only renames it and updates the few
+   * files that changed since. Writing thousands of files is most of a checkout's cost.
+   */
+  function sparePath(mirrorPath: string): string {
+    return join(checkouts, `.spare-${mirrorPath.split('/').pop()}`);
+  }
+
+  function prepareSpare(mirrorPath: string, remote: string, owner?: { uid: number; gid: number }): void {
+    const previous = background.get(mirrorPath) ?? Promise.resolve();
+    const work = previous.then(async () => {
+      const spare = sparePath(mirrorPath);
+      if (await stat(spare).then(() => true, () => false)) return;
+      const head = (await git(['--git-dir', mirrorPath, 'rev-parse', 'HEAD^{commit}'])).stdout.trim();
+      const tmp = `${spare}.tmp-${process.pid}`;
+      await rm(tmp, { recursive: true, force: true });
+      await makeCheckout(mirrorPath, remote, head, tmp, owner);
+      await rename(tmp, spare);
+    }).catch((err: unknown) => options.logger.warn({ err }, 'preparing a spare checkout failed'));
+    background.set(mirrorPath, work);
+  }
+
+  async function claimSpare(mirrorPath: string, commit: string, dir: string, owner?: { uid: number; gid: number }): Promise<boolean> {
+    await background.get(mirrorPath);
+    try {
+      await rename(sparePath(mirrorPath), dir);
+    } catch {
+      return false;
+    }
+    try {
+      const as = owner ? { user: owner } : {};
+      const has = await git(['-C', dir, 'cat-file', '-e', `${commit}^{commit}`], { ...as, allowFailure: true });
+      if (has.exitCode !== 0) await git(['-C', dir, 'fetch', '--quiet', '--no-tags', mirrorPath, '+refs/heads/*:refs/remotes/origin/*'], as);
+      await git(['-C', dir, 'reset', '--quiet', '--hard', commit], as);
+      await git(['-C', dir, 'clean', '-fdxq'], as);
+      return true;
+    } catch (err) {
+      options.logger.warn({ err }, 'spare checkout unusable; making a fresh one');
+      await rm(dir, { recursive: true, force: true });
+      return false;
+    }
   }
 
   async function prune(maxAgeMs: number): Promise<number> {
     const entries = await readdir(checkouts).catch(() => [] as string[]);
     let removed = 0;
     for (const name of entries) {
+      if (name.startsWith('.spare-')) continue;
       const path = join(checkouts, name);
       const info = await stat(path).catch(() => null);
       if (info && Date.now() - info.mtimeMs > maxAgeMs) {
@@ -133,7 +186,11 @@ export function createWorkspaceCache(options: { cacheDir: string; logger: Logger
     return removed;
   }
 
-  return { mirror, checkout, prune };
+  const background = new Map<string, Promise<void>>();
+  const idle = async () => {
+    await Promise.all(background.values());
+  };
+  return { mirror, checkout, prune, idle };
 }
 
 function publicRemote(remote: string): string {
