@@ -88,30 +88,31 @@ export function createWorkspaceCache(options: { cacheDir: string; logger: Logger
     });
   }
 
-  async function hasCommit(mirrorPath: string, ref: string): Promise<boolean> {
-    const r = await git(['--git-dir', mirrorPath, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
-      allowFailure: true,
-    });
-    return r.exitCode === 0;
+  /** The full sha of `ref` in the mirror, or null when the mirror lacks it. */
+  async function resolveCommit(mirrorPath: string, ref: string): Promise<string | null> {
+    const r = await git(['--git-dir', mirrorPath, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { allowFailure: true });
+    return r.exitCode === 0 ? r.stdout.trim() : null;
   }
 
   async function checkout(o: CheckoutOptions): Promise<Checkout> {
     const mirrorPath = join(mirrors, mirrorName(o.remote));
-    const needFetch = o.fetch !== 'if-missing' || !(await hasCommit(mirrorPath, o.ref ?? 'HEAD'));
-    if (needFetch) await mirror(o.remote, { token: o.token });
     const ref = o.ref ?? 'HEAD';
-    if (!(await hasCommit(mirrorPath, ref))) {
+    let commit = o.fetch === 'if-missing' ? await resolveCommit(mirrorPath, ref).catch(() => null) : null;
+    if (!commit) {
+      await mirror(o.remote, { token: o.token });
+      commit = await resolveCommit(mirrorPath, ref);
+    }
+    if (!commit) {
       throw new WorkspaceError(`commit or ref "${ref}" not found in ${o.remote}`, {
         code: 'ref_not_found',
         hint: 'check the commit sha or branch name',
       });
     }
-    const commit = (await git(['--git-dir', mirrorPath, 'rev-parse', `${ref}^{commit}`])).stdout.trim();
     const dir = join(checkouts, `${o.jobId.replace(/[^A-Za-z0-9._-]/g, '_')}-${Date.now().toString(36)}`);
     await mkdir(checkouts, { recursive: true });
     const fromSpare = await claimSpare(mirrorPath, commit, dir, o.owner);
     if (!fromSpare) await makeCheckout(mirrorPath, o.remote, commit, dir, o.owner);
-    prepareSpare(mirrorPath, o.remote, o.owner);
+    prepareSpare(mirrorPath, o.remote, commit, o.owner);
     options.logger.debug({ dir, commit, fromSpare }, 'checkout ready');
     return { dir, commit, mirror: mirrorPath, dispose: () => rm(dir, { recursive: true, force: true }) };
   }
@@ -124,27 +125,30 @@ export function createWorkspaceCache(options: { cacheDir: string; logger: Logger
     await git(['-C', dir, 'checkout-index', '--all', '--force', '-u']);
     // The agent sees this remote name only; it has no network and no token.
     await git(['-C', dir, 'remote', 'set-url', 'origin', publicRemote(remote)]);
-    if (owner) await chownTree(dir, owner.uid, owner.gid);
+    if (owner) {
+      await chownTree(dir, owner.uid, owner.gid);
+      // chown changed every file's ctime; refresh the index so git doesn't rehash them all later.
+      await git(['-C', dir, 'update-index', '-q', '--refresh'], { allowFailure: true });
+    }
   }
 
   /**
-   * A warm pool of one: after each checkout, a spare checkout of the mirror's HEAD is prepared in
+   * A warm pool of one: after each checkout, a spare checkout of the same commit is prepared in
    * the background, so the next job of the same repository only renames it and updates the few
    * files that changed since. Writing thousands of files is most of a checkout's cost.
    */
-  function sparePath(mirrorPath: string): string {
-    return join(checkouts, `.spare-${mirrorPath.split('/').pop()}`);
+  function sparePath(mirrorPath: string, owner?: { uid: number; gid: number }): string {
+    return join(checkouts, `.spare-${owner ? `${owner.uid}.${owner.gid}` : 'host'}-${mirrorPath.split('/').pop()}`);
   }
 
-  function prepareSpare(mirrorPath: string, remote: string, owner?: { uid: number; gid: number }): void {
+  function prepareSpare(mirrorPath: string, remote: string, commit: string, owner?: { uid: number; gid: number }): void {
     const previous = background.get(mirrorPath) ?? Promise.resolve();
     const work = previous.then(async () => {
-      const spare = sparePath(mirrorPath);
+      const spare = sparePath(mirrorPath, owner);
       if (await stat(spare).then(() => true, () => false)) return;
-      const head = (await git(['--git-dir', mirrorPath, 'rev-parse', 'HEAD^{commit}'])).stdout.trim();
       const tmp = `${spare}.tmp-${process.pid}`;
       await rm(tmp, { recursive: true, force: true });
-      await makeCheckout(mirrorPath, remote, head, tmp, owner);
+      await makeCheckout(mirrorPath, remote, commit, tmp, owner);
       await rename(tmp, spare);
     }).catch((err: unknown) => options.logger.warn({ err }, 'preparing a spare checkout failed'));
     background.set(mirrorPath, work);
@@ -153,16 +157,18 @@ export function createWorkspaceCache(options: { cacheDir: string; logger: Logger
   async function claimSpare(mirrorPath: string, commit: string, dir: string, owner?: { uid: number; gid: number }): Promise<boolean> {
     await background.get(mirrorPath);
     try {
-      await rename(sparePath(mirrorPath), dir);
+      await rename(sparePath(mirrorPath, owner), dir);
     } catch {
       return false;
     }
     try {
+      // The spare is pristine (nobody ran in it), so moving it to the commit is all there is to do.
       const as = owner ? { user: owner } : {};
-      const has = await git(['-C', dir, 'cat-file', '-e', `${commit}^{commit}`], { ...as, allowFailure: true });
-      if (has.exitCode !== 0) await git(['-C', dir, 'fetch', '--quiet', '--no-tags', mirrorPath, '+refs/heads/*:refs/remotes/origin/*'], as);
-      await git(['-C', dir, 'reset', '--quiet', '--hard', commit], as);
-      await git(['-C', dir, 'clean', '-fdxq'], as);
+      const moved = await git(['-C', dir, 'reset', '--quiet', '--hard', commit], { ...as, allowFailure: true });
+      if (moved.exitCode !== 0) {
+        await git(['-C', dir, 'fetch', '--quiet', '--no-tags', mirrorPath, '+refs/heads/*:refs/remotes/origin/*'], as);
+        await git(['-C', dir, 'reset', '--quiet', '--hard', commit], as);
+      }
       return true;
     } catch (err) {
       options.logger.warn({ err }, 'spare checkout unusable; making a fresh one');

@@ -2,3 +2,5 @@
 // --help` in name order. Adding a command is one line.
 export { configCommand } from './config.ts';
 export { doctorCommand } from './doctor.ts';
+export { evalCommand } from './eval.ts';
+export { fixCommand } from './fix.ts';

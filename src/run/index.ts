@@ -1,0 +1,5 @@
+export { readIssueInput, splitTitle } from './issue-input.ts';
+export { runFix } from './pipeline.ts';
+export { applyToLocalCheckout, describeProgress, summaryJson, summaryLines } from './report.ts';
+export { selectAttempt } from './select.ts';
+export type * from './types.ts';

@@ -1,0 +1,245 @@
+/**
+ * The whole job, as `conjecture fix`, the app's worker and the REST API run it:
+ * checkout → repo config → setup (may use network) → agent sandbox (no network) → baseline tests →
+ * attempts (agent + validation + feedback) → selection → artifacts. Sandboxes and checkouts are
+ * always disposed; expected outcomes are returned as data.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deepMerge, parseRepoConfig, secretValues } from '../config/index.ts';
+import { type Config, configSchema } from '../config/schema.ts';
+import type { Sandbox } from '../core/sandbox.ts';
+import { emptyUsage, type RunUsage } from '../core/task.ts';
+import { sandboxSpecFromConfig } from '../sandbox/index.ts';
+import { createTraceWriter, readTrace, renderTraceMarkdown } from '../trace/index.ts';
+import {
+  discoverSetupCommand,
+  discoverTestCommand,
+  planTestRun,
+  runSetup,
+  runTests,
+} from '../validate/index.ts';
+import type { TestPlan, TestRun } from '../validate/types.ts';
+import { extractPatch } from '../workspace/index.ts';
+import { runAttempt } from './attempt.ts';
+import { selectAttempt } from './select.ts';
+import type { AttemptResult, Outcome, RunDeps, RunOptions, RunResult } from './types.ts';
+
+const SANDBOX_UID = 1000;
+
+export async function runFix(deps: RunDeps, options: RunOptions): Promise<RunResult> {
+  const started = performance.now();
+  const { task, outDir, signal } = options;
+  const log = deps.logger.child({ taskId: task.id });
+  const progress = options.onProgress ?? (() => {});
+  mkdirSync(outDir, { recursive: true });
+
+  progress({ phase: 'checkout', detail: task.repo });
+  const checkout = await deps.workspace.checkout({
+    remote: task.repo,
+    ref: task.commit,
+    token: options.token,
+    jobId: task.id,
+    owner: { uid: SANDBOX_UID, gid: SANDBOX_UID },
+  });
+  const sandboxes: Sandbox[] = [];
+  try {
+    const config = applyRepoConfig(options.config, checkout.dir);
+    const secrets = [
+      ...secretValues(config),
+      ...(options.secrets ?? []),
+      ...(options.token ? [options.token] : []),
+    ];
+    const labels = { 'dev.conjecture.task': task.id.slice(0, 60) };
+
+    const setup = discoverSetupCommand(checkout.dir, { override: config.validate.setupCommand });
+    if (setup) {
+      progress({ phase: 'setup', detail: setup.command });
+      const setupBox = await deps.sandboxes.create(
+        sandboxSpecFromConfig(config.sandbox, checkout.dir, { purpose: 'setup', labels }),
+      );
+      try {
+        const ran = await runSetup(setupBox, setup, { timeoutMs: config.validate.timeoutMs, signal });
+        if (!ran.ok)
+          log.warn({ command: setup.command }, 'setup command failed; continuing so the agent can see why');
+      } finally {
+        await setupBox.dispose();
+      }
+    }
+
+    const sandbox = await deps.sandboxes.create(
+      sandboxSpecFromConfig(config.sandbox, checkout.dir, { labels }),
+    );
+    sandboxes.push(sandbox);
+    const discovered = config.validate.enabled
+      ? discoverTestCommand(checkout.dir, { override: config.validate.testCommand })
+      : null;
+    const plan: TestPlan | null = discovered ? planTestRun(discovered) : null;
+    let baseline: TestRun | null = null;
+    if (plan) {
+      progress({ phase: 'baseline', detail: plan.command });
+      baseline = await runTests(sandbox, plan, { timeoutMs: config.validate.timeoutMs, signal });
+    }
+
+    const attempts: AttemptResult[] = [];
+    for (let attempt = 1; attempt <= config.agent.attempts && !signal?.aborted; attempt++) {
+      if (attempt > 1) await resetWorkspace(sandbox, checkout.commit);
+      const tracePath = join(outDir, config.agent.attempts > 1 ? `trace-${attempt}.jsonl` : 'trace.jsonl');
+      const writer = createTraceWriter(tracePath, { secrets });
+      writer.write({
+        type: 'start',
+        at: new Date().toISOString(),
+        taskId: task.id,
+        model: deps.model.name,
+        attempt,
+      });
+      if (baseline)
+        writer.write({
+          type: 'validation',
+          at: new Date().toISOString(),
+          phase: 'baseline',
+          summary: summarizeRun(baseline),
+          passed: baseline.passed,
+        });
+      const result = await runAttempt({
+        attempt,
+        task,
+        config,
+        model: deps.model,
+        sandbox,
+        plan,
+        baseline,
+        extractPatch: () => extractPatch(checkout),
+        trace: (e) => writer.write(e),
+        tracePath,
+        logger: log.child({ attempt }),
+        signal,
+        onProgress: (p) => progress({ ...p, attempts: config.agent.attempts }),
+      });
+      attempts.push(result);
+      writeFileSync(join(outDir, `patch-${attempt}.diff`), result.patch);
+      if (result.validation?.comparison.ok && config.agent.attempts > 1 && !config.agent.parallelAttempts) {
+        log.info({ attempt }, 'attempt passed validation');
+      }
+    }
+
+    progress({ phase: 'selecting' });
+    const chosen = selectAttempt(attempts);
+    const result: RunResult = {
+      ...judge(chosen, attempts, signal),
+      patch: chosen?.patch ?? '',
+      chosen,
+      attempts,
+      baseCommit: checkout.commit,
+      testCommand: plan?.command ?? null,
+      model: deps.model.name,
+      image: config.sandbox.image,
+      usage: attempts.reduce<RunUsage>((u, a) => addRunUsage(u, a.usage), emptyUsage()),
+      durationMs: performance.now() - started,
+      outDir,
+      config,
+    };
+    writeArtifacts(result);
+    progress({ phase: 'done', detail: result.reason });
+    return result;
+  } finally {
+    for (const s of sandboxes) await s.dispose();
+    await checkout.dispose();
+  }
+}
+
+function applyRepoConfig(base: Config, dir: string): Config {
+  for (const name of ['conjecture.yml', 'conjecture.yaml']) {
+    const path = join(dir, '.github', name);
+    if (existsSync(path)) {
+      const repo = parseRepoConfig(readFileSync(path, 'utf8'), `.github/${name}`);
+      return configSchema.parse(
+        deepMerge(base as unknown as Record<string, unknown>, repo as Record<string, unknown>),
+      );
+    }
+  }
+  return base;
+}
+
+async function resetWorkspace(sandbox: Sandbox, commit: string): Promise<void> {
+  // Ignored files (installed dependencies) stay; everything the previous attempt changed goes.
+  await sandbox.exec(`git reset -q --hard ${commit} && git clean -fdq`, { timeoutMs: 120_000 });
+}
+
+function judge(
+  chosen: AttemptResult | null,
+  attempts: AttemptResult[],
+  signal?: AbortSignal,
+): { outcome: Outcome; reason: string } {
+  if (signal?.aborted) return { outcome: 'cancelled', reason: 'cancelled' };
+  if (!chosen) {
+    const last = attempts.at(-1);
+    const why = last ? `${last.exitStatus}${last.detail ? `: ${last.detail}` : ''}` : 'no attempt ran';
+    return {
+      outcome: last?.exitStatus === 'error' ? 'error' : 'no_patch',
+      reason: `no patch produced (${why})`,
+    };
+  }
+  if (!chosen.validation)
+    return { outcome: 'unvalidated', reason: 'patch produced; no test command to validate it' };
+  if (chosen.validation.comparison.ok)
+    return { outcome: 'validated', reason: chosen.validation.comparison.summary };
+  return { outcome: 'failed_validation', reason: chosen.validation.comparison.summary };
+}
+
+function summarizeRun(run: TestRun): string {
+  const tests = run.tests ? Object.values(run.tests) : [];
+  const failed = tests.filter((s) => s === 'failed').length;
+  return run.tests
+    ? `${tests.length - failed} passed, ${failed} failed (exit ${run.exitCode})`
+    : `exit ${run.exitCode}${run.timedOut ? ' (timed out)' : ''}`;
+}
+
+function addRunUsage(a: RunUsage, b: RunUsage): RunUsage {
+  return {
+    promptTokens: a.promptTokens + b.promptTokens,
+    completionTokens: a.completionTokens + b.completionTokens,
+    estimated: a.estimated || b.estimated,
+    calls: a.calls + b.calls,
+    costUsd: a.costUsd + b.costUsd,
+  };
+}
+
+function writeArtifacts(result: RunResult): void {
+  writeFileSync(join(result.outDir, 'patch.diff'), result.patch);
+  if (result.chosen) {
+    writeFileSync(
+      join(result.outDir, 'trace.md'),
+      renderTraceMarkdown(readTrace(result.chosen.tracePath), { title: 'Agent trace' }),
+    );
+  }
+  const summary = {
+    outcome: result.outcome,
+    reason: result.reason,
+    baseCommit: result.baseCommit,
+    model: result.model,
+    image: result.image,
+    testCommand: result.testCommand,
+    usage: result.usage,
+    durationMs: Math.round(result.durationMs),
+    chosenAttempt: result.chosen?.attempt ?? null,
+    attempts: result.attempts.map((a) => ({
+      attempt: a.attempt,
+      exitStatus: a.exitStatus,
+      detail: a.detail,
+      steps: a.steps,
+      diffLines: a.diffLines,
+      feedbackRounds: a.feedbackRounds,
+      validation: a.validation
+        ? {
+            verdict: a.validation.comparison.verdict,
+            summary: a.validation.comparison.summary,
+            newFailures: a.validation.comparison.newFailures,
+          }
+        : null,
+      usage: a.usage,
+      durationMs: Math.round(a.durationMs),
+    })),
+  };
+  writeFileSync(join(result.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+}
