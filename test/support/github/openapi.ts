@@ -33,10 +33,32 @@ function load(): { spec: Spec; ajv: Ajv } {
     const require = createRequire(import.meta.url);
     const file = require.resolve('@octokit/openapi/generated/api.github.com.json');
     spec = JSON.parse(readFileSync(file, 'utf8')) as Spec;
+    typelessNullable(spec);
     ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
     ajv.addSchema(spec as object, 'gh');
   }
   return { spec, ajv };
+}
+
+/**
+ * Ajv refuses OpenAPI 3.0's `nullable` on a schema without `type` (GitHub's spec has many, e.g.
+ * `allOf: [...]` with `nullable: true`), so those become `anyOf: [schema, {type: 'null'}]`.
+ */
+function typelessNullable(node: unknown): void {
+  if (typeof node !== 'object' || node === null) return;
+  if (Array.isArray(node)) {
+    for (const item of node) typelessNullable(item);
+    return;
+  }
+  const o = node as Record<string, unknown>;
+  for (const value of Object.values(o)) typelessNullable(value);
+  if (typeof o.nullable !== 'boolean' || 'type' in o) return;
+  const nullable = o.nullable;
+  delete o.nullable;
+  if (!nullable) return;
+  const rest = { ...o };
+  for (const key of Object.keys(o)) delete o[key];
+  o.anyOf = [rest, { type: 'null' }];
 }
 
 function pointer(...parts: string[]): string {
@@ -105,6 +127,8 @@ export function exampleResponse(template: string, method: string, status: number
     spec.paths[template]?.[method]?.responses?.[String(status)]?.content?.['application/json']?.examples;
   const first = examples ? Object.values(examples)[0] : undefined;
   if (!first) return {};
-  const value = first.$ref ? spec.components.examples[first.$ref.split('/').pop()!]?.value : first.value;
+  // The reference sits either on the example itself or inside its `value`.
+  const ref = first.$ref ?? (first.value as { $ref?: string } | undefined)?.$ref;
+  const value = ref ? spec.components.examples[ref.split('/').pop()!]?.value : first.value;
   return structuredClone((value ?? {}) as Record<string, unknown>);
 }

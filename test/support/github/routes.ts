@@ -170,6 +170,10 @@ export const routes: { method: string; template: string; handler: Handler }[] = 
           full_name: `${repo.owner}/${repo.name}`,
           default_branch: repo.defaultBranch,
           private: false,
+          language: null,
+          // GitHub's example is a fork whose `source` lacks fields its own schema requires.
+          source: undefined,
+          parent: undefined,
         },
       };
     },
@@ -185,7 +189,7 @@ export const routes: { method: string; template: string; handler: Handler }[] = 
         body: {
           permission: legacy,
           role_name: permission,
-          user: { ...userJson(input.params.username!), permissions: undefined },
+          user: { ...userJson(input.params.username!), permissions: undefined, role_name: permission },
         },
       };
     },

@@ -95,8 +95,17 @@ export interface Standin {
     repo: StandinRepo,
     issue: { title: string; body: string; user: string; labels?: string[] },
   ): StandinIssue;
-  /** Set a canned failure for the next N requests matching a template (rate-limit tests). */
-  failNext(template: string, times: number, status: number, headers?: Record<string, string>): void;
+  /**
+   * Set a canned failure for the next N requests matching a template (rate-limit tests). `message`
+   * is the error body's message, e.g. GitHub's "You have exceeded a secondary rate limit".
+   */
+  failNext(
+    template: string,
+    times: number,
+    status: number,
+    headers?: Record<string, string>,
+    message?: string,
+  ): void;
   close(): Promise<void>;
 }
 
@@ -114,7 +123,13 @@ export async function startGitHubStandin(options: { dir: string; appId?: string 
   const state: StandinState = { repos: new Map(), tokens: new Map(), baseUrl: '', nextId: () => ++id };
   const requests: RecordedRequest[] = [];
   const problems: SchemaProblem[] = [];
-  const failures: { template: string; times: number; status: number; headers: Record<string, string> }[] = [];
+  const failures: {
+    template: string;
+    times: number;
+    status: number;
+    headers: Record<string, string>;
+    message: string;
+  }[] = [];
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -153,7 +168,7 @@ export async function startGitHubStandin(options: { dir: string; appId?: string 
       record(failure.status, null);
       for (const [k, v] of Object.entries(failure.headers)) res.setHeader(k, v);
       return send(res, failure.status, {
-        message: 'stand-in failure',
+        message: failure.message,
         documentation_url: 'https://docs.github.com',
       });
     }
@@ -287,8 +302,8 @@ export async function startGitHubStandin(options: { dir: string; appId?: string 
       repo.issues.set(created.number, created);
       return created;
     },
-    failNext(template, times, status, headers = {}) {
-      failures.push({ template, times, status, headers });
+    failNext(template, times, status, headers = {}, message = 'stand-in failure') {
+      failures.push({ template, times, status, headers, message });
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

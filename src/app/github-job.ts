@@ -1,0 +1,246 @@
+/**
+ * A run triggered on GitHub: a token scoped to the one repository, the shared pipeline, the host-side
+ * checks on the patch, a push of `conjecture/*` from a fresh clone, a draft PR, and progress on the
+ * issue (status comment, labels) as it goes.
+ */
+import { join } from 'node:path';
+import type { Config } from '../config/schema.ts';
+import { ConfigError, describeError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import type { Model } from '../core/model.ts';
+import type { SandboxProvider } from '../core/sandbox.ts';
+import type { IssueText } from '../core/task.ts';
+import {
+  createStatusReporter,
+  type GitHubClient,
+  RUN_LABELS,
+  type RunStatus,
+  renderPullRequestBody,
+  renderPullRequestTitle,
+  setRunLabel,
+} from '../github/index.ts';
+import { type Progress, type RunResult, runFix } from '../run/index.ts';
+import { readTrace, renderTraceMarkdown } from '../trace/index.ts';
+import { formatEvidence } from '../validate/index.ts';
+import {
+  applyPatch,
+  checkPatchPolicy,
+  pushBranch,
+  summarizePatch,
+  type WorkspaceCache,
+} from '../workspace/index.ts';
+import type { DispatchedJob } from './dispatcher.ts';
+
+export interface GitHubJobSpec {
+  owner: string;
+  repo: string;
+  number: number;
+  installationId: number;
+  cloneUrl: string;
+  defaultBranch: string;
+  triggeredBy: string;
+  triggeredByBot: boolean;
+  instructions: string;
+  issue: IssueText;
+  issueSha256: string;
+  /** Follow-up on an existing Conjecture PR: push to its branch. */
+  pull?: { number: number; branch: string };
+}
+
+export interface GitHubJobDeps {
+  config: Config;
+  logger: Logger;
+  model: Model;
+  sandboxes: SandboxProvider;
+  workspace: WorkspaceCache;
+  stateDir: string;
+  octokitFor(installationId: number): Promise<GitHubClient>;
+  /** An installation token limited to one repository (contents, pull requests, issues). */
+  mintToken(installationId: number, owner: string, repo: string): Promise<string>;
+  botLogin?: string;
+  /** Host-held secrets that must never be published. */
+  secrets: string[];
+}
+
+export async function runGitHubJob(
+  deps: GitHubJobDeps,
+  job: DispatchedJob<GitHubJobSpec>,
+): Promise<'succeeded' | 'failed'> {
+  const { spec } = job;
+  const log = deps.logger.child({ jobId: job.id, repo: `${spec.owner}/${spec.repo}`, issue: spec.number });
+  const octokit = await deps.octokitFor(spec.installationId);
+  const where = { owner: spec.owner, repo: spec.repo, issueNumber: spec.number };
+  const token = await deps.mintToken(spec.installationId, spec.owner, spec.repo);
+  const secrets = [...deps.secrets, token];
+  const reporter = createStatusReporter(octokit, {
+    ...where,
+    jobId: job.id,
+    botLogin: deps.botLogin,
+    secrets,
+    logger: log,
+    minIntervalMs: 3_000,
+  });
+  const fail = async (reason: string, evidence?: string) => {
+    await reporter.update({ state: 'failed', reason, evidence });
+    await setRunLabel(octokit, { ...where, state: 'failed' });
+    return 'failed' as const;
+  };
+
+  await setRunLabel(octokit, { ...where, state: 'in-progress' });
+  await reporter.update({ state: 'preparing' });
+  let result: RunResult;
+  try {
+    result = await runFix(deps, {
+      task: {
+        id: job.id,
+        repo: spec.cloneUrl,
+        issue: spec.issue,
+        instructions: spec.instructions || undefined,
+        commit: spec.pull?.branch,
+      },
+      config: deps.config,
+      outDir: join(deps.stateDir, 'runs', job.id),
+      token,
+      secrets,
+      signal: job.controller.signal,
+      onProgress: (p) =>
+        void reporter.update(toStatus(p)).catch((err) => log.warn({ err }, 'status update failed')),
+    });
+  } catch (err) {
+    if (job.controller.signal.aborted) return cancelled(octokit, reporter, where, job.cancelledBy);
+    if (err instanceof ConfigError)
+      return fail(
+        `\`.github/conjecture.yml\` is invalid — ${err.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}. Fix the file and comment \`/conjecture retry\`.`,
+      );
+    log.error({ err }, 'run failed');
+    return fail(describeError(err));
+  }
+  if (result.outcome === 'cancelled' || job.controller.signal.aborted)
+    return cancelled(octokit, reporter, where, job.cancelledBy);
+
+  const evidence = result.chosen?.validation ? formatEvidence(result.chosen.validation) : undefined;
+  const wantsPr =
+    result.outcome === 'validated' ||
+    result.outcome === 'unvalidated' ||
+    (result.outcome === 'failed_validation' && result.config.github.onValidationFailure === 'draft_pr');
+  if (!wantsPr || !result.chosen) return fail(result.reason, evidence);
+
+  const violations = checkPatchPolicy(result.patch, result.config.github);
+  if (violations.length > 0)
+    return fail(`the patch was refused: ${violations.map((v) => v.message).join('; ')}`);
+
+  const mirror = await deps.workspace.mirror(spec.cloneUrl, { token });
+  const applied = await applyPatch({
+    mirror,
+    baseCommit: result.baseCommit,
+    patch: result.patch,
+    message: `${renderPullRequestTitle(spec.issue.title, spec.number)}\n\nConjecture job ${job.id}`,
+  });
+  try {
+    const branch = spec.pull?.branch ?? `conjecture/issue-${spec.number}-${job.id.slice(0, 8)}`;
+    await pushBranch({ dir: applied.dir, remote: spec.cloneUrl, branch, token });
+    const body = renderPullRequestBody({
+      issueNumber: spec.number,
+      summary: summaryOf(result),
+      files: summarizePatch(result.patch).files,
+      outcome: result.outcome as 'validated' | 'unvalidated' | 'failed_validation',
+      evidence: evidence ?? null,
+      usage: result.usage,
+      durationMs: result.durationMs,
+      steps: result.attempts.reduce((s, a) => s + a.steps, 0),
+      attempts: result.attempts.length,
+      model: result.model,
+      image: result.image,
+      baseCommit: result.baseCommit,
+      triggeredBy: spec.triggeredBy,
+      jobId: job.id,
+      issueSha256: spec.issueSha256,
+      trace: renderTraceMarkdown(readTrace(result.chosen.tracePath), { maxChars: 40_000 }),
+      secrets,
+    });
+    const number = spec.pull?.number ?? (await openPullRequest(octokit, spec, branch, body, result)).number;
+    await reporter.update({
+      state: 'pr_opened',
+      number,
+      url: `https://github.com/${spec.owner}/${spec.repo}/pull/${number}`,
+      validation:
+        result.outcome === 'validated' ? 'passed' : result.outcome === 'unvalidated' ? 'not_run' : 'failed',
+    });
+    await setRunLabel(octokit, {
+      ...where,
+      state: result.outcome === 'failed_validation' ? 'failed' : 'done',
+    });
+    return 'succeeded';
+  } finally {
+    await applied.dispose();
+  }
+}
+
+async function openPullRequest(
+  octokit: GitHubClient,
+  spec: GitHubJobSpec,
+  branch: string,
+  body: string,
+  result: RunResult,
+): Promise<{ number: number }> {
+  const { data } = await octokit.rest.pulls.create({
+    owner: spec.owner,
+    repo: spec.repo,
+    title: renderPullRequestTitle(spec.issue.title, spec.number),
+    head: branch,
+    base: spec.defaultBranch,
+    body,
+    draft: result.config.github.draft || result.outcome === 'failed_validation',
+  });
+  if (result.config.github.requestReview && !spec.triggeredByBot) {
+    await octokit.rest.pulls
+      .requestReviewers({
+        owner: spec.owner,
+        repo: spec.repo,
+        pull_number: data.number,
+        reviewers: [spec.triggeredBy],
+      })
+      .catch(() => {});
+  }
+  return { number: data.number };
+}
+
+function summaryOf(result: RunResult): string {
+  const lines = [`${result.reason}.`];
+  if (result.attempts.length > 1)
+    lines.push(`Chosen from ${result.attempts.length} attempts (attempt ${result.chosen?.attempt}).`);
+  if (result.chosen?.feedbackRounds)
+    lines.push(`The agent revised its change ${result.chosen.feedbackRounds} time(s) after test failures.`);
+  return lines.join(' ');
+}
+
+function toStatus(p: Progress): RunStatus {
+  if (p.phase === 'agent')
+    return {
+      state: 'agent',
+      step: p.step ?? 0,
+      maxSteps: p.maxSteps ?? 0,
+      attempt: p.attempt,
+      attempts: p.attempts,
+    };
+  if (p.phase === 'validating' || p.phase === 'selecting') return { state: 'validating', detail: p.detail };
+  return { state: 'preparing', detail: p.detail };
+}
+
+async function cancelled(
+  octokit: GitHubClient,
+  reporter: ReturnType<typeof createStatusReporter>,
+  where: { owner: string; repo: string; issueNumber: number },
+  by?: string,
+): Promise<'failed'> {
+  await reporter.update({ state: 'cancelled', by });
+  await octokit.rest.issues
+    .removeLabel({
+      owner: where.owner,
+      repo: where.repo,
+      issue_number: where.issueNumber,
+      name: RUN_LABELS['in-progress'],
+    })
+    .catch(() => {});
+  return 'failed';
+}
