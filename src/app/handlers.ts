@@ -28,6 +28,10 @@ export interface AppOptions {
   dispatcher: Dispatcher<GitHubJobSpec>;
 }
 
+/** Webhook payloads as the examples and GitHub send them; Probot has verified the delivery. */
+// biome-ignore lint/suspicious/noExplicitAny: payload fields are read defensively below
+type WebhookPayload = Record<string, any>;
+
 type AnyContext = Context<'issues.labeled' | 'issue_comment.created' | 'pull_request_review_comment.created'>;
 
 export function createConjectureApp(options: AppOptions): ApplicationFunction {
@@ -44,7 +48,7 @@ export function createConjectureApp(options: AppOptions): ApplicationFunction {
 }
 
 function factsOf(context: AnyContext): EventFacts {
-  const p = context.payload as unknown as Record<string, any>;
+  const p = context.payload as unknown as WebhookPayload;
   const issue = p.issue ?? p.pull_request;
   return {
     event: context.name as EventFacts['event'],
@@ -114,7 +118,7 @@ async function handle(context: AnyContext, options: AppOptions): Promise<void> {
 
   // decision.kind === 'run'
   await react(octokit, context, facts);
-  const p = context.payload as unknown as Record<string, any>;
+  const p = context.payload as unknown as WebhookPayload;
   const snapshot = await snapshotIssue(octokit, {
     owner: key.owner,
     repo: key.repo,

@@ -5,15 +5,18 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 
+// biome-ignore lint/suspicious/noExplicitAny: example payloads are free-form JSON
+type WebhookPayload = Record<string, any>;
+
 interface Example {
   name: string;
-  examples: Record<string, any>[];
+  examples: WebhookPayload[];
 }
 
 const require = createRequire(import.meta.url);
 const EXAMPLES = require('@octokit/webhooks-examples') as Example[];
 
-export function examplePayload(event: string, action: string): Record<string, any> {
+export function examplePayload(event: string, action: string): WebhookPayload {
   const found = EXAMPLES.find((e) => e.name === event)?.examples.find((x) => x.action === action);
   if (!found) throw new Error(`no example for ${event}.${action}`);
   return structuredClone(found);
@@ -28,10 +31,10 @@ export interface Target {
 }
 
 export function pointAt(
-  payload: Record<string, any>,
+  payload: WebhookPayload,
   t: Target,
   sender: { login: string; type?: string },
-): Record<string, any> {
+): WebhookPayload {
   payload.repository.name = t.repo;
   payload.repository.full_name = `${t.owner}/${t.repo}`;
   payload.repository.owner.login = t.owner;
