@@ -44,7 +44,9 @@ fi
 # --- npm dependencies ------------------------------------------------------------------------
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "npm ci"
-  npm ci --no-audit --no-fund --silent
+  # A platform-only optional dependency missing from the registry makes `npm ci` refuse a lock file
+  # that `npm install` accepts unchanged; fall back to it rather than fail.
+  npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error
 fi
 
 # --- sandbox image ---------------------------------------------------------------------------

@@ -53,21 +53,26 @@ export function buildInitialMessages(
   const format = settings.actionFormat === 'tool_call' ? prompts['format-tool'] : prompts['format-text'];
   const system = render(prompts.system, { format: format.trim(), submit: SUBMIT_SENTINEL });
   const comments = (task.issue.comments ?? [])
-    .map((c) => `\n---\nComment by ${c.author}:\n${c.body}`)
+    .map((c) => `\n---\nComment by ${defuseMarkers(c.author)}:\n${defuseMarkers(c.body)}`)
     .join('');
   const instructions = task.instructions?.trim()
-    ? render(prompts.instructions, { text: task.instructions.trim() })
+    ? render(prompts.instructions, { text: defuseMarkers(task.instructions.trim()) })
     : '';
   const instance = render(prompts.instance, {
     workdir,
-    title: task.issue.title,
-    body: `${task.issue.body}${comments}`,
+    title: defuseMarkers(task.issue.title),
+    body: `${defuseMarkers(task.issue.body)}${comments}`,
     instructions,
   });
   return [
     { role: 'system', content: system },
     { role: 'user', content: instance },
   ];
+}
+
+/** Untrusted text must not be able to close (or fake) the ISSUE/NOTE markers it is fenced in. */
+function defuseMarkers(text: string): string {
+  return text.replace(/<<<(?=\s*(?:ISSUE|NOTE))/gi, '<<').replace(/(ISSUE|NOTE)\s*>>>/gi, '$1>>');
 }
 
 export async function runAgent(input: AgentInput): Promise<AgentResult> {
@@ -135,6 +140,7 @@ export async function runAgent(input: AgentInput): Promise<AgentResult> {
       if (isAbortError(err) || signal?.aborted) return finish('cancelled', 'cancelled');
       if (err instanceof ModelError && err.code === 'context_overflow' && budgetScale > 0.5) {
         budgetScale -= 0.25;
+        steps--; // the refused call produced no step; keep the trace's step numbers contiguous
         input.logger.warn(
           { estimate: estimateTokens(messages) },
           'context overflow reported by the model server; shrinking the context',
@@ -202,6 +208,8 @@ export async function runAgent(input: AgentInput): Promise<AgentResult> {
       const status = await sandbox.exec('git status --porcelain | head -n 5', { timeoutMs: 30_000 });
       if (status.exitCode !== 0 || status.output.trim() || emptySubmits >= 1) {
         emitStep(emit, steps, action, result, observation, modelMs, execMs, completion);
+        // A feedback round continues this conversation; an unanswered tool call would make it invalid.
+        answerToolCalls(messages, completion, observation);
         return finish('submitted');
       }
       emptySubmits++;

@@ -18,8 +18,10 @@ function works(cmd: string, args: string[]): boolean {
 }
 
 export function missingDocker(): string | null {
-  if (!existsSync('/var/run/docker.sock')) return 'Docker socket /var/run/docker.sock not found (run scripts/setup.sh)';
-  if (!works('docker', ['image', 'inspect', SANDBOX_IMAGE])) return `sandbox image ${SANDBOX_IMAGE} missing (run scripts/build-sandbox-image.sh)`;
+  if (!existsSync('/var/run/docker.sock'))
+    return 'Docker socket /var/run/docker.sock not found (run scripts/setup.sh)';
+  if (!works('docker', ['image', 'inspect', SANDBOX_IMAGE]))
+    return `sandbox image ${SANDBOX_IMAGE} missing (run scripts/build-sandbox-image.sh)`;
   return null;
 }
 
