@@ -4,3 +4,4 @@ export { configCommand } from './config.ts';
 export { doctorCommand } from './doctor.ts';
 export { evalCommand } from './eval.ts';
 export { fixCommand } from './fix.ts';
+export { serveCommand } from './serve.ts';
