@@ -8,8 +8,9 @@
 
 const ZWSP = '\u200B';
 
-// ANSI escape sequences and other control characters (tab and newline are kept).
-const CONTROL = /\u001b\[[0-?]*[ -/]*[@-~]|[\u0000-\u0008\u000b-\u001f\u007f]/g;
+// ANSI escape sequences, other control characters (tab and newline are kept) and bidirectional
+// overrides, which can make displayed text differ from what it is ("Trojan Source").
+const CONTROL = /\u001b\[[0-?]*[ -/]*[@-~]|[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Line endings normalised and control characters removed: what a terminal would have shown. */
 export function plain(text: string): string {

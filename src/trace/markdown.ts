@@ -100,7 +100,12 @@ function plural(n: number, noun: string): string {
 function elisionNote(elided: Unit[]): string {
   const steps = elided.filter((u) => u.type === 'step').length;
   const others = elided.length - steps;
-  const what = `${plural(steps, 'step')}${others ? ` and ${plural(others, 'other event')}` : ''}`;
+  const what = [
+    steps ? plural(steps, 'step') : '',
+    others ? plural(others, steps ? 'other event' : 'event') : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
   return `*… ${what} elided (see the full trace in the run's artifacts) …*`;
 }
 
@@ -179,10 +184,14 @@ function render(events: TraceEvent[], maxChars: number, title: string | undefine
   let best: { text: string; elided: number } | null = null;
   // Prefer showing every step with shorter output over fewer steps with full output.
   for (const scale of [1, 0.25, 0.06]) {
-    const n = Math.floor(Math.min(8_000, base) * scale);
+    const n = Math.max(200, Math.floor(Math.min(8_000, base) * scale));
     const fitted = fitUnits(
       units,
-      { observation: n, thought: Math.max(300, n / 2), command: Math.max(200, n / 2) },
+      {
+        observation: n,
+        thought: Math.max(300, Math.floor(n / 2)),
+        command: Math.max(200, Math.floor(n / 2)),
+      },
       budget,
     );
     if (fitted && (!best || fitted.elided < best.elided)) best = fitted;

@@ -50,7 +50,7 @@ const PATTERNS: { kind: string; re: RegExp }[] = [
   {
     kind: 'url-credentials',
     re: new RegExp(
-      String.raw`(?:[a-z][a-z0-9+.-]*://[^\s/:@]*|x-access-token):${DONE}(?<value>[^\s/@]+)(?=@)`,
+      String.raw`(?:(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,30}://[^\s/:@]{0,256}|x-access-token):${DONE}(?<value>[^\s/@]{1,512})(?=@)`,
       'gi',
     ),
   },
