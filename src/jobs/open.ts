@@ -1,0 +1,34 @@
+/**
+ * Builds the configured backend: SQLite in the state directory by default, BullMQ on Redis when
+ * `queue.backend` is `redis`. Takes the `queue` section of the config (structurally), so `jobs/`
+ * does not depend on `config/`.
+ */
+import { join } from 'node:path';
+import { ConjectureError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import { createRedisJobQueue } from './redis/queue.ts';
+import { createSqliteJobQueue } from './sqlite/queue.ts';
+import type { JobQueue } from './types.ts';
+
+export interface QueueSettings {
+  backend: 'sqlite' | 'redis';
+  sqlitePath?: string;
+  redisUrl?: string;
+  perRepository: number;
+  perInstallation: number;
+}
+
+export function openJobQueue(settings: QueueSettings, opts: { stateDir: string; logger: Logger }): JobQueue {
+  const limits = { perRepository: settings.perRepository, perInstallation: settings.perInstallation };
+  if (settings.backend === 'sqlite') {
+    const path = settings.sqlitePath ?? join(opts.stateDir, 'jobs.sqlite');
+    return createSqliteJobQueue({ path, limits, logger: opts.logger });
+  }
+  if (!settings.redisUrl) {
+    throw new ConjectureError('queue.backend is "redis" but no Redis URL is set', {
+      code: 'config_invalid',
+      hint: 'set queue.redisUrl (e.g. redis://127.0.0.1:6379) or use queue.backend "sqlite"',
+    });
+  }
+  return createRedisJobQueue({ url: settings.redisUrl, limits, logger: opts.logger });
+}

@@ -1,0 +1,35 @@
+export {
+  type ApiFixPayload,
+  type ApiQueue,
+  createTraceReader,
+  repoSlug,
+  type TraceReader,
+  toEnqueueRequest,
+} from './api-queue.ts';
+export {
+  type ApiServer,
+  type ApiServerOptions,
+  createApiServer,
+  type ListeningServer,
+} from './api-server.ts';
+export {
+  type AuthResult,
+  type BearerAuth,
+  createBearerAuth,
+  generateApiToken,
+  hashApiToken,
+} from './auth.ts';
+export { API_PREFIX, toJobView } from './job-routes.ts';
+export { type ConjectureMetrics, createConjectureMetrics, type QueueSnapshot } from './metrics.ts';
+export { createMetricsRegistry, type MetricsRegistry } from './metrics-registry.ts';
+export { buildOpenApiDocument } from './openapi.ts';
+export {
+  dockerReadiness,
+  functionReadiness,
+  modelEndpointReadiness,
+  type ReadinessCheck,
+  type ReadinessReport,
+  runReadiness,
+} from './readiness.ts';
+export { type CreateJobRequest, createJobRequestSchema, type JobView } from './schemas.ts';
+export { MAX_TRACE_BYTES, readTraceFile } from './trace-file.ts';
