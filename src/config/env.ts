@@ -42,7 +42,8 @@ function unwrap(schema: z.ZodType): z.ZodType {
   let s: z.ZodType = schema;
   for (;;) {
     const def = (s as { def?: { type?: string; innerType?: z.ZodType; in?: z.ZodType } }).def;
-    if (def?.innerType && ['default', 'prefault', 'optional', 'nullable'].includes(def.type ?? '')) s = def.innerType;
+    if (def?.innerType && ['default', 'prefault', 'optional', 'nullable'].includes(def.type ?? ''))
+      s = def.innerType;
     else if (def?.type === 'pipe' && def.in) s = def.in;
     else return s;
   }
@@ -53,9 +54,10 @@ export function envToConfig(env: NodeJS.ProcessEnv, issues: ConfigIssue[]): Reco
   const out: Record<string, unknown> = {};
   const set = (path: string[], value: unknown) => {
     let cursor = out;
-    path.slice(0, -1).forEach((p) => {
-      cursor = (cursor[p] ??= {}) as Record<string, unknown>;
-    });
+    for (const p of path.slice(0, -1)) {
+      cursor[p] ??= {};
+      cursor = cursor[p] as Record<string, unknown>;
+    }
     cursor[path[path.length - 1]!] = value;
   };
   for (const [name, raw] of Object.entries(env)) {
@@ -68,11 +70,16 @@ export function envToConfig(env: NodeJS.ProcessEnv, issues: ConfigIssue[]): Reco
     if (!name.startsWith('CONJECTURE_') || NOT_SETTINGS.has(name)) continue;
     const leaf = byName.get(name);
     if (!leaf) {
-      issues.push({ source: `env ${name}`, path: '', message: 'unknown setting; see `conjecture config print` for names' });
+      issues.push({
+        source: `env ${name}`,
+        path: '',
+        message: 'unknown setting; see `conjecture config print` for names',
+      });
       continue;
     }
     const value = coerce(raw, leaf.schema);
-    if (value instanceof Error) issues.push({ source: `env ${name}`, path: leaf.path.join('.'), message: value.message });
+    if (value instanceof Error)
+      issues.push({ source: `env ${name}`, path: leaf.path.join('.'), message: value.message });
     else set(leaf.path, value);
   }
   return out;
@@ -93,7 +100,11 @@ export function coerce(raw: string, schema: z.ZodType): unknown {
     try {
       return JSON.parse(raw);
     } catch {
-      if (schema instanceof z.ZodArray) return raw.split(',').map((s) => s.trim()).filter(Boolean);
+      if (schema instanceof z.ZodArray)
+        return raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
       return new Error('expected JSON');
     }
   }

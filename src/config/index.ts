@@ -1,7 +1,14 @@
-export * from './schema.ts';
-export { loadConfig, parseRepoConfig, deepMerge, expandDotted, type LoadedConfig, type LoadConfigOptions } from './load.ts';
-export { envName, settingLeaves } from './env.ts';
-export { maskSecrets, secretValues } from './secrets.ts';
 export { SETTING_DESCRIPTIONS } from './descriptions.ts';
+export { envName, settingLeaves } from './env.ts';
+export {
+  deepMerge,
+  expandDotted,
+  type LoadConfigOptions,
+  type LoadedConfig,
+  loadConfig,
+  parseRepoConfig,
+} from './load.ts';
+export * from './schema.ts';
+export { maskSecrets, secretValues } from './secrets.ts';
 export { parseSetFlags, type SetFlags } from './set-flags.ts';
 export { resolveStateDir } from './state-dir.ts';

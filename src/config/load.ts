@@ -8,8 +8,8 @@ import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../core/errors.ts';
-import { type Config, type ConfigInput, configSchema, type RepoConfig, repoConfigSchema } from './schema.ts';
 import { envToConfig } from './env.ts';
+import { type Config, type ConfigInput, configSchema, type RepoConfig, repoConfigSchema } from './schema.ts';
 
 export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
@@ -80,7 +80,10 @@ export function parseRepoConfig(text: string, source = '.github/conjecture.yml')
   return result.data;
 }
 
-function readRepoConfig(options: LoadConfigOptions, issues: ConfigIssue[]): { data: Plain; source: string } | null {
+function readRepoConfig(
+  options: LoadConfigOptions,
+  issues: ConfigIssue[],
+): { data: Plain; source: string } | null {
   const source = '.github/conjecture.yml';
   let text = options.repoText;
   if (text === undefined && options.repoDir) {
@@ -121,7 +124,11 @@ function parseText(text: string, source: string, issues: ConfigIssue[]): Plain |
   try {
     data = source.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    issues.push({ source, path: '', message: `not valid ${source.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}` });
+    issues.push({
+      source,
+      path: '',
+      message: `not valid ${source.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`,
+    });
     return null;
   }
   if (data === null || data === undefined) return {};
@@ -144,7 +151,11 @@ export function zodIssues(error: z.ZodError, source: string): ConfigIssue[] {
   return error.issues.map((issue) => {
     const path = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
-      return { source, path: path, message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` };
+      return {
+        source,
+        path: path,
+        message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`,
+      };
     }
     return { source, path, message: issue.message };
   });

@@ -58,7 +58,13 @@ export const validateSchema = z
     testCommand: z.string().min(1).optional().describe('overrides discovery'),
     setupCommand: z.string().min(1).optional().describe('installs dependencies; may use the network'),
     timeoutMs: positiveInt.default(15 * 60_000),
-    fixRounds: z.number().int().min(0).max(10).default(2).describe('times failing tests go back to the agent'),
+    fixRounds: z
+      .number()
+      .int()
+      .min(0)
+      .max(10)
+      .default(2)
+      .describe('times failing tests go back to the agent'),
   })
   .strict();
 
@@ -78,12 +84,19 @@ export const sandboxSchema = z
     cpus: z.number().positive().default(2),
     pids: positiveInt.default(512),
     tmpfsMb: positiveInt.default(1024),
-    setupNetwork: z.boolean().default(true).describe('the setup step (dependency install) may use the host network'),
+    setupNetwork: z
+      .boolean()
+      .default(true)
+      .describe('the setup step (dependency install) may use the host network'),
   })
   .strict()
   .superRefine((s, ctx) => {
     if (s.network && !s.networkReason)
-      ctx.addIssue({ code: 'custom', path: ['networkReason'], message: 'network: true needs a networkReason' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['networkReason'],
+        message: 'network: true needs a networkReason',
+      });
     if (s.allowRoot && !s.rootReason)
       ctx.addIssue({ code: 'custom', path: ['rootReason'], message: 'allowRoot: true needs a rootReason' });
   });

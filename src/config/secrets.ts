@@ -2,7 +2,12 @@ import type { Config } from './schema.ts';
 import { SECRET_PATHS } from './schema.ts';
 
 function getPath(obj: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+  return path
+    .split('.')
+    .reduce<unknown>(
+      (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
+      obj,
+    );
 }
 
 /** A deep copy with every secret replaced by `***` (or left absent when unset). */
@@ -17,5 +22,7 @@ export function maskSecrets(config: Config): Config {
 
 /** The values of every configured secret; the trace redactor removes them verbatim. */
 export function secretValues(config: Config): string[] {
-  return SECRET_PATHS.map((p) => getPath(config, p)).filter((v): v is string => typeof v === 'string' && v.length >= 4);
+  return SECRET_PATHS.map((p) => getPath(config, p)).filter(
+    (v): v is string => typeof v === 'string' && v.length >= 4,
+  );
 }

@@ -2,7 +2,7 @@
  * The one logger factory. Modules receive a `Logger` (pino) and make child loggers carrying
  * `jobId`, `deliveryId`, `repo`; they never create their own or write to the console.
  */
-import { pino, type Logger, type DestinationStream } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger };
 

@@ -22,13 +22,7 @@ export interface Task {
   instructions?: string;
 }
 
-export type ExitStatus =
-  | 'submitted'
-  | 'limits_exceeded'
-  | 'format_error'
-  | 'timeout'
-  | 'cancelled'
-  | 'error';
+export type ExitStatus = 'submitted' | 'limits_exceeded' | 'format_error' | 'timeout' | 'cancelled' | 'error';
 
 export interface RunUsage extends Usage {
   calls: number;

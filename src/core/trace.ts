@@ -1,9 +1,17 @@
 /** One line of an agent trace (JSONL). Every step is appended as it happens. */
-import type { ExitStatus } from './task.ts';
+
 import type { Usage } from './model.ts';
+import type { ExitStatus } from './task.ts';
 
 export type TraceEvent =
-  | { type: 'start'; at: string; taskId: string; model: string; attempt: number; config?: Record<string, unknown> }
+  | {
+      type: 'start';
+      at: string;
+      taskId: string;
+      model: string;
+      attempt: number;
+      config?: Record<string, unknown>;
+    }
   | { type: 'message'; at: string; role: 'system' | 'user'; content: string }
   | {
       type: 'step';

@@ -10,7 +10,7 @@ import { z } from 'zod';
 export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-export const jobKindSchema = z.enum(['fix', 'eval', 'maintenance']);
+export const jobKindSchema = z.enum(['fix', 'github-fix', 'eval', 'maintenance']);
 export type JobKind = z.infer<typeof jobKindSchema>;
 
 /** BullMQ priorities span 0..2^21; ours are centred on 0 so both backends accept the same range. */

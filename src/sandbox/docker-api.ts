@@ -94,10 +94,8 @@ export function createDockerApi(socketPath: string): DockerApi {
       options: { timeoutMs?: number; okStatuses?: number[] } = {},
     ) {
       const res = await raw(method, `${await versionPrefix()}${path}`, body, options.timeoutMs ?? 60_000);
-      const parsed =
-        (res.text && res.text.trimStart().startsWith('{')) || res.text.trimStart().startsWith('[')
-          ? JSON.parse(res.text)
-          : res.text;
+      const text = res.text.trimStart();
+      const parsed = text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : res.text;
       const ok = res.status < 300 || (options.okStatuses ?? []).includes(res.status);
       if (!ok) {
         const message =

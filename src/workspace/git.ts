@@ -61,7 +61,10 @@ export async function git(args: string[], options: GitOptions = {}): Promise<Git
   const full = [...SAFE_CONFIG.flatMap((c) => ['-c', c]), ...args];
   const result = await execa('git', full, {
     cwd: options.cwd,
-    env: gitEnv(options.token, { ...(options.user ? { HOME: '/tmp', XDG_CONFIG_HOME: '/tmp' } : {}), ...options.env }),
+    env: gitEnv(options.token, {
+      ...(options.user ? { HOME: '/tmp', XDG_CONFIG_HOME: '/tmp' } : {}),
+      ...options.env,
+    }),
     ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
     extendEnv: true,
     input: options.input,

@@ -90,7 +90,9 @@ export function createWorkspaceCache(options: { cacheDir: string; logger: Logger
 
   /** The full sha of `ref` in the mirror, or null when the mirror lacks it. */
   async function resolveCommit(mirrorPath: string, ref: string): Promise<string | null> {
-    const r = await git(['--git-dir', mirrorPath, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { allowFailure: true });
+    const r = await git(['--git-dir', mirrorPath, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+      allowFailure: true,
+    });
     return r.exitCode === 0 ? r.stdout.trim() : null;
   }
 
@@ -117,7 +119,13 @@ export function createWorkspaceCache(options: { cacheDir: string; logger: Logger
     return { dir, commit, mirror: mirrorPath, dispose: () => rm(dir, { recursive: true, force: true }) };
   }
 
-  async function makeCheckout(mirrorPath: string, remote: string, commit: string, dir: string, owner?: { uid: number; gid: number }): Promise<void> {
+  async function makeCheckout(
+    mirrorPath: string,
+    remote: string,
+    commit: string,
+    dir: string,
+    owner?: { uid: number; gid: number },
+  ): Promise<void> {
     await git(['clone', '--local', '--no-checkout', '--quiet', mirrorPath, dir]);
     // read-tree + checkout-index writes the files about twice as fast as `git checkout`.
     await git(['-C', dir, 'update-ref', '--no-deref', 'HEAD', commit]);
@@ -138,23 +146,44 @@ export function createWorkspaceCache(options: { cacheDir: string; logger: Logger
    * files that changed since. Writing thousands of files is most of a checkout's cost.
    */
   function sparePath(mirrorPath: string, owner?: { uid: number; gid: number }): string {
-    return join(checkouts, `.spare-${owner ? `${owner.uid}.${owner.gid}` : 'host'}-${mirrorPath.split('/').pop()}`);
+    return join(
+      checkouts,
+      `.spare-${owner ? `${owner.uid}.${owner.gid}` : 'host'}-${mirrorPath.split('/').pop()}`,
+    );
   }
 
-  function prepareSpare(mirrorPath: string, remote: string, commit: string, owner?: { uid: number; gid: number }): void {
+  function prepareSpare(
+    mirrorPath: string,
+    remote: string,
+    commit: string,
+    owner?: { uid: number; gid: number },
+  ): void {
     const previous = background.get(mirrorPath) ?? Promise.resolve();
-    const work = previous.then(async () => {
-      const spare = sparePath(mirrorPath, owner);
-      if (await stat(spare).then(() => true, () => false)) return;
-      const tmp = `${spare}.tmp-${process.pid}`;
-      await rm(tmp, { recursive: true, force: true });
-      await makeCheckout(mirrorPath, remote, commit, tmp, owner);
-      await rename(tmp, spare);
-    }).catch((err: unknown) => options.logger.warn({ err }, 'preparing a spare checkout failed'));
+    const work = previous
+      .then(async () => {
+        const spare = sparePath(mirrorPath, owner);
+        if (
+          await stat(spare).then(
+            () => true,
+            () => false,
+          )
+        )
+          return;
+        const tmp = `${spare}.tmp-${process.pid}`;
+        await rm(tmp, { recursive: true, force: true });
+        await makeCheckout(mirrorPath, remote, commit, tmp, owner);
+        await rename(tmp, spare);
+      })
+      .catch((err: unknown) => options.logger.warn({ err }, 'preparing a spare checkout failed'));
     background.set(mirrorPath, work);
   }
 
-  async function claimSpare(mirrorPath: string, commit: string, dir: string, owner?: { uid: number; gid: number }): Promise<boolean> {
+  async function claimSpare(
+    mirrorPath: string,
+    commit: string,
+    dir: string,
+    owner?: { uid: number; gid: number },
+  ): Promise<boolean> {
     await background.get(mirrorPath);
     try {
       await rename(sparePath(mirrorPath, owner), dir);
@@ -164,9 +193,15 @@ export function createWorkspaceCache(options: { cacheDir: string; logger: Logger
     try {
       // The spare is pristine (nobody ran in it), so moving it to the commit is all there is to do.
       const as = owner ? { user: owner } : {};
-      const moved = await git(['-C', dir, 'reset', '--quiet', '--hard', commit], { ...as, allowFailure: true });
+      const moved = await git(['-C', dir, 'reset', '--quiet', '--hard', commit], {
+        ...as,
+        allowFailure: true,
+      });
       if (moved.exitCode !== 0) {
-        await git(['-C', dir, 'fetch', '--quiet', '--no-tags', mirrorPath, '+refs/heads/*:refs/remotes/origin/*'], as);
+        await git(
+          ['-C', dir, 'fetch', '--quiet', '--no-tags', mirrorPath, '+refs/heads/*:refs/remotes/origin/*'],
+          as,
+        );
         await git(['-C', dir, 'reset', '--quiet', '--hard', commit], as);
       }
       return true;

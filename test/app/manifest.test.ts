@@ -7,8 +7,14 @@ const manifest = parse(readFileSync(join(import.meta.dirname, '..', '..', 'app.y
 
 describe('app.yml', () => {
   it('asks for the minimum permissions and never for workflows, actions, administration, secrets or members', () => {
-    expect(manifest.default_permissions).toEqual({ metadata: 'read', issues: 'write', pull_requests: 'write', contents: 'write' });
-    for (const never of ['workflows', 'actions', 'administration', 'secrets', 'members']) expect(manifest.default_permissions[never]).toBeUndefined();
+    expect(manifest.default_permissions).toEqual({
+      metadata: 'read',
+      issues: 'write',
+      pull_requests: 'write',
+      contents: 'write',
+    });
+    for (const never of ['workflows', 'actions', 'administration', 'secrets', 'members'])
+      expect(manifest.default_permissions[never]).toBeUndefined();
   });
 
   it('subscribes to the events the handlers use', () => {

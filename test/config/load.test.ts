@@ -1,9 +1,9 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/core/errors.ts';
 import { DEFAULT_MODEL, loadConfig, maskSecrets, parseRepoConfig } from '../../src/config/index.ts';
+import { ConfigError } from '../../src/core/errors.ts';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'conjecture-config-'));
@@ -30,7 +30,10 @@ describe('loadConfig', () => {
   it('applies user file < repo file < env < flags', () => {
     const dir = tempDir();
     const userFile = join(dir, 'conjecture.config.json');
-    writeFileSync(userFile, JSON.stringify({ model: { name: 'user', temperature: 0.1 }, agent: { stepLimit: 5 } }));
+    writeFileSync(
+      userFile,
+      JSON.stringify({ model: { name: 'user', temperature: 0.1 }, agent: { stepLimit: 5 } }),
+    );
     mkdirSync(join(dir, '.github'));
     writeFileSync(join(dir, '.github', 'conjecture.yml'), 'model:\n  name: repo\nagent:\n  stepLimit: 6\n');
     const { config, sources } = loadConfig({
@@ -50,7 +53,9 @@ describe('loadConfig', () => {
     const file = join(dir, 'c.json');
     writeFileSync(file, JSON.stringify({ agent: { stepLimit: 'ten' } }));
     const err = configError(() => loadConfig({ env: {}, userFile: file, cwd: dir }));
-    expect(err.issues).toEqual([{ source: file, path: 'agent.stepLimit', message: expect.stringMatching(/expected number/) }]);
+    expect(err.issues).toEqual([
+      { source: file, path: 'agent.stepLimit', message: expect.stringMatching(/expected number/) },
+    ]);
   });
 
   it('reports unknown keys and unknown CONJECTURE_ variables together', () => {
@@ -68,12 +73,17 @@ describe('loadConfig', () => {
   });
 
   it('needs a reason to give the sandbox network', () => {
-    const err = configError(() => loadConfig({ env: { CONJECTURE_SANDBOX_NETWORK: 'true' }, cwd: tempDir() }));
+    const err = configError(() =>
+      loadConfig({ env: { CONJECTURE_SANDBOX_NETWORK: 'true' }, cwd: tempDir() }),
+    );
     expect(err.issues[0]?.path).toBe('sandbox.networkReason');
   });
 
   it('masks secrets', () => {
-    const { config } = loadConfig({ env: { CONJECTURE_MODEL_API_KEY: 'sk-secret', WEBHOOK_SECRET: 'hush' }, cwd: tempDir() });
+    const { config } = loadConfig({
+      env: { CONJECTURE_MODEL_API_KEY: 'sk-secret', WEBHOOK_SECRET: 'hush' },
+      cwd: tempDir(),
+    });
     const masked = maskSecrets(config);
     expect(masked.model.apiKey).toBe('***');
     expect(masked.github.webhookSecret).toBe('***');

@@ -10,7 +10,7 @@ describe('sanitizeUntrustedText', () => {
   });
 
   it('removes zero-width, bidi and tag characters', () => {
-    const hidden = 'ab\u200Bc\u202Ed\u2066e\uFEFF' + String.fromCodePoint(0xe0041) + 'f';
+    const hidden = `ab\u200Bc\u202Ed\u2066e\uFEFF${String.fromCodePoint(0xe0041)}f`;
     expect(sanitizeUntrustedText(hidden)).toBe('abcdef');
   });
 

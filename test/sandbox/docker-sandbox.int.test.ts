@@ -88,6 +88,7 @@ describeIf(missingDocker(), 'Docker sandbox', () => {
 
   it('runs each command in a fresh shell at the repo root with pager-free env', async () => {
     await sandbox.exec('cd /tmp && export FOO=1');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, on purpose
     const r = await sandbox.exec('pwd; echo "foo=${FOO:-unset} pager=$PAGER"; echo err >&2; exit 3', {
       env: { EXTRA: 'x' },
     });
