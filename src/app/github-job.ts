@@ -29,6 +29,7 @@ import {
   summarizePatch,
   type WorkspaceCache,
 } from '../workspace/index.ts';
+import type { DispatchedJob } from './dispatcher.ts';
 
 export interface GitHubJobSpec {
   owner: string;
@@ -46,21 +47,6 @@ export interface GitHubJobSpec {
   pull?: { number: number; branch: string };
 }
 
-/** One run as the worker hands it over: the job id, its spec, and how to tell a cancel from a shutdown. */
-export interface GitHubRun {
-  id: string;
-  spec: GitHubJobSpec;
-  signal: AbortSignal;
-  /** After the signal fired: who cancelled, or null when it was not a cancel (shutdown: the job is handed back). */
-  cancellation(): Promise<{ by?: string } | null>;
-}
-
-export interface GitHubRunOutcome {
-  outcome: 'succeeded' | 'failed' | 'cancelled' | 'handed_back';
-  reason?: string;
-  prUrl?: string;
-}
-
 export interface GitHubJobDeps {
   config: Config;
   logger: Logger;
@@ -76,7 +62,10 @@ export interface GitHubJobDeps {
   secrets: string[];
 }
 
-export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise<GitHubRunOutcome> {
+export async function runGitHubJob(
+  deps: GitHubJobDeps,
+  job: DispatchedJob<GitHubJobSpec>,
+): Promise<'succeeded' | 'failed'> {
   const { spec } = job;
   const log = deps.logger.child({ jobId: job.id, repo: `${spec.owner}/${spec.repo}`, issue: spec.number });
   const octokit = await deps.octokitFor(spec.installationId);
@@ -94,7 +83,7 @@ export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise
   const fail = async (reason: string, evidence?: string) => {
     await reporter.update({ state: 'failed', reason, evidence });
     await setRunLabel(octokit, { ...where, state: 'failed' });
-    return { outcome: 'failed', reason } satisfies GitHubRunOutcome;
+    return 'failed' as const;
   };
 
   await setRunLabel(octokit, { ...where, state: 'in-progress' });
@@ -113,12 +102,12 @@ export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise
       outDir: join(deps.stateDir, 'runs', job.id),
       token,
       secrets,
-      signal: job.signal,
+      signal: job.controller.signal,
       onProgress: (p) =>
         void reporter.update(toStatus(p)).catch((err) => log.warn({ err }, 'status update failed')),
     });
   } catch (err) {
-    if (job.signal.aborted) return stopped(octokit, reporter, where, job);
+    if (job.controller.signal.aborted) return cancelled(octokit, reporter, where, job.cancelledBy);
     if (err instanceof ConfigError)
       return fail(
         `\`.github/conjecture.yml\` is invalid — ${err.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}. Fix the file and comment \`/conjecture retry\`.`,
@@ -126,7 +115,8 @@ export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise
     log.error({ err }, 'run failed');
     return fail(describeError(err));
   }
-  if (result.outcome === 'cancelled' || job.signal.aborted) return stopped(octokit, reporter, where, job);
+  if (result.outcome === 'cancelled' || job.controller.signal.aborted)
+    return cancelled(octokit, reporter, where, job.cancelledBy);
 
   const evidence = result.chosen?.validation ? formatEvidence(result.chosen.validation) : undefined;
   const wantsPr =
@@ -169,11 +159,10 @@ export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise
       secrets,
     });
     const number = spec.pull?.number ?? (await openPullRequest(octokit, spec, branch, body, result)).number;
-    const prUrl = `https://github.com/${spec.owner}/${spec.repo}/pull/${number}`;
     await reporter.update({
       state: 'pr_opened',
       number,
-      url: prUrl,
+      url: `https://github.com/${spec.owner}/${spec.repo}/pull/${number}`,
       validation:
         result.outcome === 'validated' ? 'passed' : result.outcome === 'unvalidated' ? 'not_run' : 'failed',
     });
@@ -181,7 +170,7 @@ export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise
       ...where,
       state: result.outcome === 'failed_validation' ? 'failed' : 'done',
     });
-    return { outcome: 'succeeded', prUrl };
+    return 'succeeded';
   } finally {
     await applied.dispose();
   }
@@ -238,19 +227,13 @@ function toStatus(p: Progress): RunStatus {
   return { state: 'preparing', detail: p.detail };
 }
 
-async function stopped(
+async function cancelled(
   octokit: GitHubClient,
   reporter: ReturnType<typeof createStatusReporter>,
   where: { owner: string; repo: string; issueNumber: number },
-  job: GitHubRun,
-): Promise<GitHubRunOutcome> {
-  const cancel = await job.cancellation();
-  if (!cancel) {
-    // Shutdown: the job goes back to the queue and another worker (or this one, restarted) runs it.
-    await reporter.update({ state: 'queued' });
-    return { outcome: 'handed_back' };
-  }
-  await reporter.update({ state: 'cancelled', by: cancel.by });
+  by?: string,
+): Promise<'failed'> {
+  await reporter.update({ state: 'cancelled', by });
   await octokit.rest.issues
     .removeLabel({
       owner: where.owner,
@@ -259,5 +242,5 @@ async function stopped(
       name: RUN_LABELS['in-progress'],
     })
     .catch(() => {});
-  return { outcome: 'cancelled' };
+  return 'failed';
 }

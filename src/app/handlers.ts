@@ -8,7 +8,6 @@ import type { Logger } from '../core/log.ts';
 import { checkSenderPermission, type GitHubClient, snapshotIssue } from '../github/index.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import type { GitHubJobSpec } from './github-job.ts';
-import { specOf } from './queue-dispatcher.ts';
 import { decide, type EventFacts } from './triggers.ts';
 
 const HELP = [
@@ -26,7 +25,7 @@ const HELP = [
 export interface AppOptions {
   config: Config;
   logger: Logger;
-  dispatcher: Dispatcher;
+  dispatcher: Dispatcher<GitHubJobSpec>;
 }
 
 /** Webhook payloads as the examples and GitHub send them; Probot has verified the delivery. */
@@ -67,7 +66,7 @@ function factsOf(context: AnyContext): EventFacts {
 async function handle(context: AnyContext, options: AppOptions): Promise<void> {
   const { config, dispatcher } = options;
   const log = options.logger.child({ deliveryId: context.id });
-  if (!(await dispatcher.recordDelivery(context.id))) {
+  if (!dispatcher.recordDelivery(context.id)) {
     log.info('redelivered webhook ignored');
     return;
   }
@@ -101,23 +100,20 @@ async function handle(context: AnyContext, options: AppOptions): Promise<void> {
   }
 
   if (decision.kind === 'status') {
-    const job = (await dispatcher.active(key)) ?? (await dispatcher.last(key));
+    const job = dispatcher.active(key) ?? dispatcher.last(key);
     return void (await reply(
       job ? `Run \`${job.id}\`: ${job.state}.` : 'No Conjecture run for this issue yet.',
     ));
   }
   if (decision.kind === 'cancel') {
-    const job = await dispatcher.cancel(key, facts.sender.login);
+    const job = dispatcher.cancel(key, facts.sender.login);
     if (!job) await reply('There is no run in progress to cancel.');
-    // A queued job never reaches a worker, so its cancel is reported here; a running one reports it itself.
-    else if (job.state === 'cancelled')
-      await reply(`Run \`${job.id}\` cancelled by @${facts.sender.login} before it started.`);
     return;
   }
   if (decision.kind === 'retry') {
-    const previous = await dispatcher.last(key);
+    const previous = dispatcher.last(key);
     if (!previous) return void (await reply('There is nothing to retry yet; use `/conjecture fix`.'));
-    return submit(specOf(previous));
+    return submit(previous.spec);
   }
 
   // decision.kind === 'run'
@@ -151,7 +147,7 @@ async function handle(context: AnyContext, options: AppOptions): Promise<void> {
   });
 
   async function submit(spec: GitHubJobSpec): Promise<void> {
-    const { job, started } = await dispatcher.submit(key, spec, context.id);
+    const { job, started } = dispatcher.submit(key, spec);
     if (!started)
       await reply(
         `A Conjecture run is already in progress for this issue (\`${job.id}\`); use \`/conjecture cancel\` to stop it.`,
