@@ -2,12 +2,12 @@
 // (>= 5,000 commits, >= 2,000 files, generated with git fast-import) against a fresh `git clone`
 // of it, in the same run. Target (issue 2): ratio <= 0.2. Run: node bench/workspace.ts [reps]
 import { execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { silentLogger } from '../src/core/log.ts';
 import { createWorkspaceCache } from '../src/workspace/index.ts';
 import { serveGit } from '../test/support/github/git-backend.ts';

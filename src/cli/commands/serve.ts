@@ -26,11 +26,17 @@ export const serveCommand = {
     const flags: Record<string, unknown> = { ...ctx.global.flags };
     if (typeof ctx.options.port === 'string') flags['server.port'] = Number(ctx.options.port);
     if (typeof ctx.options.host === 'string') flags['server.host'] = ctx.options.host;
-    const { config } = loadConfig({ env: ctx.io.env, cwd: ctx.io.cwd, userFile: ctx.global.configFile, flags });
+    const { config } = loadConfig({
+      env: ctx.io.env,
+      cwd: ctx.io.cwd,
+      userFile: ctx.global.configFile,
+      flags,
+    });
     const logger = ctx.createLogger(ctx.global.logLevel ?? config.logLevel);
     const stateDir = resolveStateDir(config, ctx.io.env, ctx.io.cwd);
     const sandboxes = sandbox.createSandboxProvider(config, logger);
-    if (config.sandbox.runtime === 'docker') await sandbox.sweepOrphans(sandbox.dockerApiFromConfig(config), logger);
+    if (config.sandbox.runtime === 'docker')
+      await sandbox.sweepOrphans(sandbox.dockerApiFromConfig(config), logger);
     const server = await app.startAppServer({
       config,
       logger,
