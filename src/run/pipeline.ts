@@ -20,38 +20,46 @@ import {
   runTests,
 } from '../validate/index.ts';
 import type { TestPlan, TestRun } from '../validate/types.ts';
-import { extractPatch } from '../workspace/index.ts';
+import { type Checkout, extractPatch } from '../workspace/index.ts';
 import { runAttempt } from './attempt.ts';
 import { selectAttempt } from './select.ts';
-import type { AttemptResult, Outcome, RunDeps, RunOptions, RunResult } from './types.ts';
+import type { AttemptResult, Outcome, Progress, RunDeps, RunOptions, RunResult } from './types.ts';
 
 const SANDBOX_UID = 1000;
 
-export async function runFix(deps: RunDeps, options: RunOptions): Promise<RunResult> {
-  const started = performance.now();
-  const { task, outDir, signal } = options;
-  const log = deps.logger.child({ taskId: task.id });
-  const progress = options.onProgress ?? (() => {});
-  mkdirSync(outDir, { recursive: true });
+/** One checkout with its dependencies installed, an agent sandbox over it, and the baseline tests. */
+interface Environment {
+  checkout: Checkout;
+  config: Config;
+  sandbox: Sandbox;
+  plan: TestPlan | null;
+  baseline: TestRun | null;
+  dispose(): Promise<void>;
+}
 
+async function prepareEnvironment(
+  deps: RunDeps,
+  options: RunOptions,
+  ref: string | undefined,
+  progress: (p: Progress) => void,
+): Promise<Environment> {
+  const { task, signal } = options;
   progress({ phase: 'checkout', detail: task.repo });
   const checkout = await deps.workspace.checkout({
     remote: task.repo,
-    ref: task.commit,
+    ref,
     token: options.token,
     jobId: task.id,
     owner: { uid: SANDBOX_UID, gid: SANDBOX_UID },
   });
-  const sandboxes: Sandbox[] = [];
+  let sandbox: Sandbox | undefined;
+  const dispose = async () => {
+    await sandbox?.dispose();
+    await checkout.dispose();
+  };
   try {
     const config = applyRepoConfig(options.config, checkout.dir);
-    const secrets = [
-      ...secretValues(config),
-      ...(options.secrets ?? []),
-      ...(options.token ? [options.token] : []),
-    ];
     const labels = { 'dev.conjecture.task': task.id.slice(0, 60) };
-
     const setup = discoverSetupCommand(checkout.dir, { override: config.validate.setupCommand });
     if (setup) {
       progress({ phase: 'setup', detail: setup.command });
@@ -61,16 +69,15 @@ export async function runFix(deps: RunDeps, options: RunOptions): Promise<RunRes
       try {
         const ran = await runSetup(setupBox, setup, { timeoutMs: config.validate.timeoutMs, signal });
         if (!ran.ok)
-          log.warn({ command: setup.command }, 'setup command failed; continuing so the agent can see why');
+          deps.logger.warn(
+            { command: setup.command },
+            'setup command failed; continuing so the agent can see why',
+          );
       } finally {
         await setupBox.dispose();
       }
     }
-
-    const sandbox = await deps.sandboxes.create(
-      sandboxSpecFromConfig(config.sandbox, checkout.dir, { labels }),
-    );
-    sandboxes.push(sandbox);
+    sandbox = await deps.sandboxes.create(sandboxSpecFromConfig(config.sandbox, checkout.dir, { labels }));
     const discovered = config.validate.enabled
       ? discoverTestCommand(checkout.dir, { override: config.validate.testCommand })
       : null;
@@ -80,46 +87,72 @@ export async function runFix(deps: RunDeps, options: RunOptions): Promise<RunRes
       progress({ phase: 'baseline', detail: plan.command });
       baseline = await runTests(sandbox, plan, { timeoutMs: config.validate.timeoutMs, signal });
     }
+    return { checkout, config, sandbox, plan, baseline, dispose };
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+}
 
-    const attempts: AttemptResult[] = [];
-    for (let attempt = 1; attempt <= config.agent.attempts && !signal?.aborted; attempt++) {
-      if (attempt > 1) await resetWorkspace(sandbox, checkout.commit);
-      const tracePath = join(outDir, config.agent.attempts > 1 ? `trace-${attempt}.jsonl` : 'trace.jsonl');
+export async function runFix(deps: RunDeps, options: RunOptions): Promise<RunResult> {
+  const started = performance.now();
+  const { task, outDir, signal } = options;
+  const log = deps.logger.child({ taskId: task.id });
+  const progress = options.onProgress ?? (() => {});
+  mkdirSync(outDir, { recursive: true });
+
+  const first = await prepareEnvironment(deps, options, task.commit, progress);
+  const extra: Environment[] = [];
+  try {
+    const { config } = first;
+    const secrets = [
+      ...secretValues(config),
+      ...(options.secrets ?? []),
+      ...(options.token ? [options.token] : []),
+    ];
+    const total = config.agent.attempts;
+    const attemptIn = async (env: Environment, attempt: number): Promise<AttemptResult> => {
+      const tracePath = join(outDir, total > 1 ? `trace-${attempt}.jsonl` : 'trace.jsonl');
       const writer = createTraceWriter(tracePath, { secrets });
-      writer.write({
-        type: 'start',
-        at: new Date().toISOString(),
-        taskId: task.id,
-        model: deps.model.name,
-        attempt,
-      });
-      if (baseline)
+      const at = () => new Date().toISOString();
+      writer.write({ type: 'start', at: at(), taskId: task.id, model: deps.model.name, attempt });
+      if (env.baseline)
         writer.write({
           type: 'validation',
-          at: new Date().toISOString(),
+          at: at(),
           phase: 'baseline',
-          summary: summarizeRun(baseline),
-          passed: baseline.passed,
+          summary: summarizeRun(env.baseline),
+          passed: env.baseline.passed,
         });
       const result = await runAttempt({
         attempt,
         task,
-        config,
+        config: env.config,
         model: deps.model,
-        sandbox,
-        plan,
-        baseline,
-        extractPatch: () => extractPatch(checkout),
+        sandbox: env.sandbox,
+        plan: env.plan,
+        baseline: env.baseline,
+        extractPatch: () => extractPatch(env.checkout),
         trace: (e) => writer.write(e),
         tracePath,
         logger: log.child({ attempt }),
         signal,
-        onProgress: (p) => progress({ ...p, attempts: config.agent.attempts }),
+        onProgress: (p) => progress({ ...p, attempts: total }),
       });
-      attempts.push(result);
       writeFileSync(join(outDir, `patch-${attempt}.diff`), result.patch);
-      if (result.validation?.comparison.ok && config.agent.attempts > 1 && !config.agent.parallelAttempts) {
-        log.info({ attempt }, 'attempt passed validation');
+      return result;
+    };
+
+    let attempts: AttemptResult[] = [];
+    if (config.agent.parallelAttempts && total > 1) {
+      // Each attempt gets its own checkout and sandbox, pinned to the same commit as the first.
+      for (let i = 2; i <= total; i++)
+        extra.push(await prepareEnvironment(deps, options, first.checkout.commit, () => {}));
+      attempts = await Promise.all([first, ...extra].map((env, i) => attemptIn(env, i + 1)));
+    } else {
+      for (let attempt = 1; attempt <= total && !signal?.aborted; attempt++) {
+        if (attempt > 1) await resetWorkspace(first.sandbox, first.checkout.commit);
+        attempts.push(await attemptIn(first, attempt));
       }
     }
 
@@ -130,8 +163,8 @@ export async function runFix(deps: RunDeps, options: RunOptions): Promise<RunRes
       patch: chosen?.patch ?? '',
       chosen,
       attempts,
-      baseCommit: checkout.commit,
-      testCommand: plan?.command ?? null,
+      baseCommit: first.checkout.commit,
+      testCommand: first.plan?.command ?? null,
       model: deps.model.name,
       image: config.sandbox.image,
       usage: attempts.reduce<RunUsage>((u, a) => addRunUsage(u, a.usage), emptyUsage()),
@@ -143,8 +176,7 @@ export async function runFix(deps: RunDeps, options: RunOptions): Promise<RunRes
     progress({ phase: 'done', detail: result.reason });
     return result;
   } finally {
-    for (const s of sandboxes) await s.dispose();
-    await checkout.dispose();
+    for (const env of [first, ...extra]) await env.dispose();
   }
 }
 
