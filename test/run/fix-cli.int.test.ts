@@ -171,12 +171,17 @@ describeIf(missingDocker(), 'conjecture fix, end to end', () => {
         const step = (request.messages ?? []).filter((m) => m.role === 'assistant').length;
         const second = request.seed === 1;
         if (step > 0) return SUBMIT;
-        return second ? bash('Fix and document.', `${FIX_ADD} && sed -i '1i // adds two numbers' src/calc.js`) : bash('Fix.', FIX_ADD);
+        return second
+          ? bash('Fix and document.', `${FIX_ADD} && sed -i '1i // adds two numbers' src/calc.js`)
+          : bash('Fix.', FIX_ADD);
       };
       const turns = Array.from({ length: 4 }, () => ({ reply: byAttempt }) as ScriptedTurn);
       const r = await runFix(turns, ['--attempts', '2', '--set', `agent.parallelAttempts=${parallel}`]);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.summary.attempts.map((a: { exitStatus: string }) => a.exitStatus)).toEqual(['submitted', 'submitted']);
+      expect(r.summary.attempts.map((a: { exitStatus: string }) => a.exitStatus)).toEqual([
+        'submitted',
+        'submitted',
+      ]);
       expect(r.summary.chosenAttempt).toBe(1);
       expect(readFileSync(join(r.out, 'patch-2.diff'), 'utf8')).toContain('adds two numbers');
       expect(readFileSync(join(r.out, 'patch.diff'), 'utf8')).not.toContain('adds two numbers');
