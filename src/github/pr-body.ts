@@ -6,12 +6,15 @@
  * trace goes through `publicText` (secrets redacted, mentions and closing keywords defused).
  */
 import type { RunUsage } from '../core/task.ts';
+import { findSecrets } from '../trace/redact.ts';
 import { publicText, truncateMarkdown } from './public-text.ts';
 
 export const MAX_BODY_CHARS = 65_536;
 const MAX_SUMMARY_CHARS = 6_000;
 const MAX_EVIDENCE_CHARS = 15_000;
 const MAX_FILE_ROWS = 100;
+export const TRACE_WITHHELD =
+  "_The reasoning trace was withheld: something in it still looked like a secret after redaction. It is in the run's artifacts._";
 
 /** One file of the patch; `summarizePatch` in src/workspace produces these. */
 export interface ChangedFile {
@@ -78,11 +81,11 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
   const close = '\n\n</details>\n';
   const room = MAX_BODY_CHARS - head.length - open.length - close.length - 200;
   if (room < 1_000) return `${head}\n\n_The reasoning trace did not fit; it is in the run's artifacts._\n`;
-  const trace = truncateMarkdown(
-    clean(input.trace.trim()),
-    room,
-    "cut to fit; the full trace is in the run's artifacts",
-  );
+  const cleaned = clean(input.trace.trim());
+  // THREATS.md #19: the final scan. Redaction has run twice; if anything still looks like a secret
+  // (a configured value in some encoding, a token shape), no trace is published at all.
+  if (findSecrets(cleaned, input.secrets ?? []).length > 0) return `${head}\n\n${TRACE_WITHHELD}\n`;
+  const trace = truncateMarkdown(cleaned, room, "cut to fit; the full trace is in the run's artifacts");
   return `${head}${open}${trace}${close}`;
 }
 

@@ -62,6 +62,9 @@ function secretForms(secrets: readonly string[]): string[] {
   for (const secret of secrets) {
     if (secret.length < MIN_SECRET_LENGTH) continue;
     forms.add(secret);
+    // A multi-line secret (a PEM key) leaks line by line as easily as whole (THREATS.md #11).
+    for (const line of secret.split(/\r?\n/))
+      if (line.trim().length >= 16 && line !== secret) forms.add(line.trim());
     forms.add(encodeURIComponent(secret));
     const bytes = Buffer.from(secret, 'utf8');
     // Base64 at each byte alignment: keep only the characters that depend on the secret alone.
