@@ -9,7 +9,13 @@ import { SandboxError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { ExecOptions, ExecResult, Sandbox, SandboxProvider, SandboxSpec } from '../core/sandbox.ts';
 import { createDemuxer, createDockerApi, type DockerApi } from './docker-api.ts';
-import { createReplyParser, EXECUTOR_SCRIPT, type ExecutorEvent, encodeRequest } from './executor.ts';
+import {
+  createReplyParser,
+  EXECUTOR_DIR,
+  EXECUTOR_SCRIPT,
+  type ExecutorEvent,
+  encodeRequest,
+} from './executor.ts';
 import { OWNER_HOST_LABEL, OWNER_PID_LABEL, SANDBOX_LABEL } from './orphans.ts';
 import { assembleOutput, splitCap } from './output-cap.ts';
 
@@ -37,7 +43,6 @@ export const BASE_ENV: Record<string, string> = {
 };
 
 export function containerConfig(spec: SandboxSpec): Record<string, unknown> {
-  const mb = 1024 * 1024;
   return {
     Image: spec.image,
     Cmd: ['bash', '-c', EXECUTOR_SCRIPT],
@@ -69,10 +74,27 @@ export function containerConfig(spec: SandboxSpec): Record<string, unknown> {
       Memory: spec.limits.memoryBytes,
       MemorySwap: spec.limits.memoryBytes,
       NanoCpus: Math.round(spec.limits.cpus * 1e9),
-      Tmpfs: { '/tmp': `rw,exec,nosuid,nodev,size=${Math.max(1, Math.floor(spec.limits.tmpfsBytes / mb))}m` },
+      Tmpfs: tmpfsMounts(spec),
       Binds: [`${spec.hostWorkspace}:${spec.workdir}:rw`],
       IpcMode: 'private',
     },
+  };
+}
+
+/**
+ * tmpfs pages count against the container's memory limit, so a tmpfs larger than the memory would
+ * let `dd` into /tmp get the executor OOM-killed instead of failing with "no space left". Both
+ * mounts are kept well under the limit. The executor captures output on its own mount, so a full
+ * /tmp doesn't silence every later command.
+ */
+export function tmpfsMounts(spec: SandboxSpec): Record<string, string> {
+  const mb = 1024 * 1024;
+  const memoryMb = Math.floor(spec.limits.memoryBytes / mb);
+  const tmpMb = Math.max(1, Math.min(Math.floor(spec.limits.tmpfsBytes / mb), Math.floor(memoryMb / 2)));
+  const execMb = Math.max(1, Math.min(256, Math.floor(memoryMb / 4)));
+  return {
+    '/tmp': `rw,exec,nosuid,nodev,size=${tmpMb}m`,
+    [EXECUTOR_DIR]: `rw,noexec,nosuid,nodev,size=${execMb}m,mode=1777`,
   };
 }
 

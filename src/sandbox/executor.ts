@@ -15,11 +15,13 @@
  *   <nonce> E <id> <exitCode> <timedOut 0|1> <totalBytes> <payloadBytes>\n<payload>
  * The payload is the whole output when it fits in head+tail, else its first headBytes and last tailBytes.
  */
+export const EXECUTOR_DIR = '/run/conjecture-exec';
+
 // `\${` keeps the template literal from interpolating bash's parameter expansions.
 export const EXECUTOR_SCRIPT = String.raw`set -u
 LC_ALL=C
 IFS= read -r nonce || exit 0
-d=/tmp/.conjecture-exec; out="$d/out"
+d=/run/conjecture-exec; out="$d/out"
 mkdir -p "$d" "$HOME" 2>/dev/null
 while IFS=' ' read -r id ts tus h tl ncwd nenv ncmd; do
   IFS= read -r -N "$ncwd" cwd

@@ -142,6 +142,12 @@ describeIf(missingDocker(), 'Docker sandbox', () => {
     expect((await sandbox.exec('echo alive')).output).toBe('alive\n');
   });
 
+  it('still shows output after the agent fills /tmp', async () => {
+    await sandbox.exec('head -c 2000000000 /dev/zero > /tmp/fill; true', { timeoutMs: 60_000 });
+    expect((await sandbox.exec('echo visible')).output).toBe('visible\n');
+    await sandbox.exec('rm -f /tmp/fill');
+  });
+
   it('kills a running command when the signal aborts', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 1000);
