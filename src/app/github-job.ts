@@ -29,7 +29,6 @@ import {
   summarizePatch,
   type WorkspaceCache,
 } from '../workspace/index.ts';
-import type { DispatchedJob } from './dispatcher.ts';
 
 export interface GitHubJobSpec {
   owner: string;
@@ -47,6 +46,21 @@ export interface GitHubJobSpec {
   pull?: { number: number; branch: string };
 }
 
+/** One run as the worker hands it over: the job id, its spec, and how to tell a cancel from a shutdown. */
+export interface GitHubRun {
+  id: string;
+  spec: GitHubJobSpec;
+  signal: AbortSignal;
+  /** After the signal fired: who cancelled, or null when it was not a cancel (shutdown: the job is handed back). */
+  cancellation(): Promise<{ by?: string } | null>;
+}
+
+export interface GitHubRunOutcome {
+  outcome: 'succeeded' | 'failed' | 'cancelled' | 'handed_back';
+  reason?: string;
+  prUrl?: string;
+}
+
 export interface GitHubJobDeps {
   config: Config;
   logger: Logger;
@@ -62,10 +76,7 @@ export interface GitHubJobDeps {
   secrets: string[];
 }
 
-export async function runGitHubJob(
-  deps: GitHubJobDeps,
-  job: DispatchedJob<GitHubJobSpec>,
-): Promise<'succeeded' | 'failed'> {
+export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise<GitHubRunOutcome> {
   const { spec } = job;
   const log = deps.logger.child({ jobId: job.id, repo: `${spec.owner}/${spec.repo}`, issue: spec.number });
   const octokit = await deps.octokitFor(spec.installationId);
@@ -83,7 +94,7 @@ export async function runGitHubJob(
   const fail = async (reason: string, evidence?: string) => {
     await reporter.update({ state: 'failed', reason, evidence });
     await setRunLabel(octokit, { ...where, state: 'failed' });
-    return 'failed' as const;
+    return { outcome: 'failed', reason } satisfies GitHubRunOutcome;
   };
 
   await setRunLabel(octokit, { ...where, state: 'in-progress' });
@@ -102,12 +113,12 @@ export async function runGitHubJob(
       outDir: join(deps.stateDir, 'runs', job.id),
       token,
       secrets,
-      signal: job.controller.signal,
+      signal: job.signal,
       onProgress: (p) =>
         void reporter.update(toStatus(p)).catch((err) => log.warn({ err }, 'status update failed')),
     });
   } catch (err) {
-    if (job.controller.signal.aborted) return cancelled(octokit, reporter, where, job.cancelledBy);
+    if (job.signal.aborted) return stopped(octokit, reporter, where, job);
     if (err instanceof ConfigError)
       return fail(
         `\`.github/conjecture.yml\` is invalid — ${err.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}. Fix the file and comment \`/conjecture retry\`.`,
@@ -115,8 +126,7 @@ export async function runGitHubJob(
     log.error({ err }, 'run failed');
     return fail(describeError(err));
   }
-  if (result.outcome === 'cancelled' || job.controller.signal.aborted)
-    return cancelled(octokit, reporter, where, job.cancelledBy);
+  if (result.outcome === 'cancelled' || job.signal.aborted) return stopped(octokit, reporter, where, job);
 
   const evidence = result.chosen?.validation ? formatEvidence(result.chosen.validation) : undefined;
   const wantsPr =
@@ -137,7 +147,8 @@ export async function runGitHubJob(
     message: `${renderPullRequestTitle(spec.issue.title, spec.number)}\n\nConjecture job ${job.id}`,
   });
   try {
-    const branch = spec.pull?.branch ?? `conjecture/issue-${spec.number}-${job.id.slice(0, 8)}`;
+    const branch =
+      spec.pull?.branch ?? `conjecture/issue-${spec.number}-${job.id.replace(/^j/, '').slice(0, 8)}`;
     await pushBranch({ dir: applied.dir, remote: spec.cloneUrl, branch, token });
     const body = renderPullRequestBody({
       issueNumber: spec.number,
@@ -159,10 +170,11 @@ export async function runGitHubJob(
       secrets,
     });
     const number = spec.pull?.number ?? (await openPullRequest(octokit, spec, branch, body, result)).number;
+    const prUrl = `https://github.com/${spec.owner}/${spec.repo}/pull/${number}`;
     await reporter.update({
       state: 'pr_opened',
       number,
-      url: `https://github.com/${spec.owner}/${spec.repo}/pull/${number}`,
+      url: prUrl,
       validation:
         result.outcome === 'validated' ? 'passed' : result.outcome === 'unvalidated' ? 'not_run' : 'failed',
     });
@@ -170,7 +182,7 @@ export async function runGitHubJob(
       ...where,
       state: result.outcome === 'failed_validation' ? 'failed' : 'done',
     });
-    return 'succeeded';
+    return { outcome: 'succeeded', prUrl };
   } finally {
     await applied.dispose();
   }
@@ -227,13 +239,19 @@ function toStatus(p: Progress): RunStatus {
   return { state: 'preparing', detail: p.detail };
 }
 
-async function cancelled(
+async function stopped(
   octokit: GitHubClient,
   reporter: ReturnType<typeof createStatusReporter>,
   where: { owner: string; repo: string; issueNumber: number },
-  by?: string,
-): Promise<'failed'> {
-  await reporter.update({ state: 'cancelled', by });
+  job: GitHubRun,
+): Promise<GitHubRunOutcome> {
+  const cancel = await job.cancellation();
+  if (!cancel) {
+    // Shutdown: the job goes back to the queue and another worker (or this one, restarted) runs it.
+    await reporter.update({ state: 'queued' });
+    return { outcome: 'handed_back' };
+  }
+  await reporter.update({ state: 'cancelled', by: cancel.by });
   await octokit.rest.issues
     .removeLabel({
       owner: where.owner,
@@ -242,5 +260,5 @@ async function cancelled(
       name: RUN_LABELS['in-progress'],
     })
     .catch(() => {});
-  return 'failed';
+  return { outcome: 'cancelled' };
 }

@@ -8,6 +8,7 @@ import type { Logger } from '../core/log.ts';
 import { checkSenderPermission, type GitHubClient, snapshotIssue } from '../github/index.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import type { GitHubJobSpec } from './github-job.ts';
+import { specOf } from './queue-dispatcher.ts';
 import { decide, type EventFacts } from './triggers.ts';
 
 const HELP = [
@@ -25,7 +26,7 @@ const HELP = [
 export interface AppOptions {
   config: Config;
   logger: Logger;
-  dispatcher: Dispatcher<GitHubJobSpec>;
+  dispatcher: Dispatcher;
 }
 
 /** Webhook payloads as the examples and GitHub send them; Probot has verified the delivery. */
@@ -39,9 +40,11 @@ export function createConjectureApp(options: AppOptions): ApplicationFunction {
     app.on(
       ['issues.labeled', 'issue_comment.created', 'pull_request_review_comment.created'],
       async (context) => {
-        await handle(context as AnyContext, options).catch((err) =>
-          options.logger.error({ err, deliveryId: context.id }, 'webhook handling failed'),
-        );
+        // A failure is not acknowledged (500): GitHub's 200 must mean the job is in the queue.
+        await handle(context as AnyContext, options).catch((err) => {
+          options.logger.error({ err, deliveryId: context.id }, 'webhook handling failed');
+          throw err;
+        });
       },
     );
   };
@@ -66,13 +69,20 @@ function factsOf(context: AnyContext): EventFacts {
 async function handle(context: AnyContext, options: AppOptions): Promise<void> {
   const { config, dispatcher } = options;
   const log = options.logger.child({ deliveryId: context.id });
-  if (!dispatcher.recordDelivery(context.id)) {
-    log.info('redelivered webhook ignored');
-    return;
-  }
   const facts = factsOf(context);
   const decision = decide(facts, config.github);
   if (decision.kind === 'ignore') return;
+  // A job's idempotency key is its delivery id, so a delivery that may enqueue is checked against the
+  // queue instead of being recorded first: recording before the enqueue would lose the job if the
+  // process died in between and GitHub delivered again.
+  const enqueues = decision.kind === 'run' || decision.kind === 'retry';
+  const seen = enqueues
+    ? Boolean(await dispatcher.accepted(context.id))
+    : !(await dispatcher.recordDelivery(context.id));
+  if (seen) {
+    log.info('redelivered webhook ignored');
+    return;
+  }
   if (decision.kind === 'refuse_bot') {
     log.info({ sender: facts.sender.login }, decision.why);
     return;
@@ -100,20 +110,23 @@ async function handle(context: AnyContext, options: AppOptions): Promise<void> {
   }
 
   if (decision.kind === 'status') {
-    const job = dispatcher.active(key) ?? dispatcher.last(key);
+    const job = (await dispatcher.active(key)) ?? (await dispatcher.last(key));
     return void (await reply(
       job ? `Run \`${job.id}\`: ${job.state}.` : 'No Conjecture run for this issue yet.',
     ));
   }
   if (decision.kind === 'cancel') {
-    const job = dispatcher.cancel(key, facts.sender.login);
+    const job = await dispatcher.cancel(key, facts.sender.login);
     if (!job) await reply('There is no run in progress to cancel.');
+    // A queued job never reaches a worker, so its cancel is reported here; a running one reports it itself.
+    else if (job.state === 'cancelled')
+      await reply(`Run \`${job.id}\` cancelled by @${facts.sender.login} before it started.`);
     return;
   }
   if (decision.kind === 'retry') {
-    const previous = dispatcher.last(key);
+    const previous = await dispatcher.last(key);
     if (!previous) return void (await reply('There is nothing to retry yet; use `/conjecture fix`.'));
-    return submit(previous.spec);
+    return submit(specOf(previous));
   }
 
   // decision.kind === 'run'
@@ -147,7 +160,7 @@ async function handle(context: AnyContext, options: AppOptions): Promise<void> {
   });
 
   async function submit(spec: GitHubJobSpec): Promise<void> {
-    const { job, started } = dispatcher.submit(key, spec);
+    const { job, started } = await dispatcher.submit(key, spec, context.id);
     if (!started)
       await reply(
         `A Conjecture run is already in progress for this issue (\`${job.id}\`); use \`/conjecture cancel\` to stop it.`,

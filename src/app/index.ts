@@ -1,5 +1,26 @@
-export { createDispatcher, type DispatchedJob, type Dispatcher } from './dispatcher.ts';
-export { type GitHubJobDeps, type GitHubJobSpec, runGitHubJob } from './github-job.ts';
+export type { Dispatcher, IssueKey } from './dispatcher.ts';
+export {
+  type GitHubJobDeps,
+  type GitHubJobSpec,
+  type GitHubRun,
+  type GitHubRunOutcome,
+  runGitHubJob,
+} from './github-job.ts';
 export { createConjectureApp } from './handlers.ts';
-export { type AppServer, startAppServer, WEBHOOK_PATH } from './server.ts';
+export {
+  createGitHubFixHandler,
+  createQueueDispatcher,
+  GITHUB_JOB_KIND,
+  type QueueDispatcher,
+  specOf,
+} from './queue-dispatcher.ts';
+export {
+  type AppServer,
+  type AppServerDeps,
+  createGitHubRunner,
+  type RunnerDeps,
+  startAppServer,
+  startGitHubWorker,
+  WEBHOOK_PATH,
+} from './server.ts';
 export { type Decision, decide, type EventFacts } from './triggers.ts';

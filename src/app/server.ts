@@ -1,32 +1,48 @@
 /**
- * The app's HTTP server: GitHub webhooks (verified by Probot: HMAC-SHA256 of the raw body), and
- * health. Composition of the runtime parts happens in the CLI (`conjecture serve`) or in tests.
+ * The app's HTTP server: GitHub webhooks (verified by Probot: HMAC-SHA256 of the raw body), the REST
+ * API and health (src/server), and — unless `worker: false` — an in-process worker consuming the
+ * same durable queue. Composition of the runtime parts happens in the CLI (`conjecture serve`) or in tests.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createNodeMiddleware, Probot } from 'probot';
 import { ConjectureError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
 import type { GitHubClient } from '../github/index.ts';
-import { createDispatcher, type Dispatcher } from './dispatcher.ts';
-import { type GitHubJobDeps, type GitHubJobSpec, runGitHubJob } from './github-job.ts';
+import { type Consumer, createWorker, type JobQueue, openJobQueue, type StopReport } from '../jobs/index.ts';
+import { createApiServer } from '../server/index.ts';
+import type { GitHubJobDeps } from './github-job.ts';
 import { createConjectureApp } from './handlers.ts';
+import { createGitHubFixHandler, createQueueDispatcher, type QueueDispatcher } from './queue-dispatcher.ts';
 
 export const WEBHOOK_PATH = '/api/github/webhooks';
 
 export interface AppServer {
   url: string;
   server: Server;
-  dispatcher: Dispatcher<GitHubJobSpec>;
-  close(): Promise<void>;
+  dispatcher: QueueDispatcher;
+  /** Stops taking webhooks, stops the worker (unfinished jobs are handed back), closes the queue. */
+  close(options?: { graceMs?: number }): Promise<StopReport | undefined>;
 }
 
-export type AppServerDeps = Omit<GitHubJobDeps, 'octokitFor' | 'mintToken' | 'secrets'> & {
+export type AppServerDeps = RunnerDeps & {
+  /** The durable queue (default: opened from `config.queue` in the state dir); the server closes it. */
+  queue?: JobQueue;
+  /** Run a worker in this process (default true); false when `conjecture worker` runs elsewhere. */
+  worker?: boolean;
   port?: number;
   host?: string;
 };
 
-export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
+export type RunnerDeps = Omit<GitHubJobDeps, 'octokitFor' | 'mintToken' | 'secrets'>;
+
+/** The GitHub side of a run (app auth, repository tokens, host secrets) — for `serve` and `worker`. */
+export function createGitHubRunner(deps: RunnerDeps): {
+  probot: Probot;
+  jobDeps: GitHubJobDeps;
+  webhookSecret: string;
+} {
   const { config } = deps;
   const { appId, privateKey, webhookSecret } = config.github;
   if (!appId || !privateKey || !webhookSecret) {
@@ -48,9 +64,24 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
     octokitFor: async (id) => (await probot.auth(id)) as unknown as GitHubClient,
     mintToken: (id, owner, repo) => mintRepositoryToken(probot, id, owner, repo),
   };
-  const dispatcher = createDispatcher<GitHubJobSpec>({
-    run: (job) => runGitHubJob(jobDeps, job),
+  return { probot, jobDeps, webhookSecret };
+}
+
+export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
+  const { config } = deps;
+  const { probot, jobDeps, webhookSecret } = createGitHubRunner(deps);
+  const queue = deps.queue ?? openJobQueue(config.queue, { stateDir: deps.stateDir, logger: deps.logger });
+  const dispatcher = createQueueDispatcher({
+    queue,
+    maxAttempts: config.queue.maxAttempts,
     logger: deps.logger,
+  });
+  const worker = deps.worker === false ? undefined : startGitHubWorker(jobDeps, queue, deps.logger);
+  const api = createApiServer({
+    queue,
+    logger: deps.logger.child({ component: 'api' }),
+    tokenHashes: config.server.apiTokenHashes,
+    maxAttempts: config.queue.maxAttempts,
   });
   const middleware = await createNodeMiddleware(
     createConjectureApp({ config, logger: deps.logger, dispatcher }),
@@ -75,7 +106,13 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
       });
       return;
     }
-    void middleware(req, res, () => res.writeHead(404).end());
+    void api.handle(req, res).then(
+      (handled) => handled || middleware(req, res, () => res.writeHead(404).end()),
+      (err) => {
+        deps.logger.error({ err }, 'API request failed');
+        if (!res.headersSent) res.writeHead(500).end();
+      },
+    );
   });
   await new Promise<void>((resolve) =>
     server.listen(deps.port ?? config.server.port, deps.host ?? config.server.host, resolve),
@@ -85,12 +122,27 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
     url: `http://${deps.host ?? config.server.host}:${port}`,
     server,
     dispatcher,
-    async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const job of dispatcher.all()) job.controller.abort();
-      await dispatcher.idle();
+    async close(options = {}) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      const report = await worker?.stop({ graceMs: options.graceMs ?? config.server.shutdownGraceMs });
+      await queue.close();
+      return report;
     },
   };
+}
+
+/** The in-process worker: `github-fix` jobs only (API `fix` jobs need a worker with that handler). */
+export function startGitHubWorker(deps: GitHubJobDeps, queue: JobQueue, logger: Logger): Consumer {
+  return createWorker({
+    queue,
+    handlers: { 'github-fix': createGitHubFixHandler(deps, queue) },
+    concurrency: deps.config.queue.concurrency,
+    leaseMs: deps.config.queue.leaseMs,
+    logger: logger.child({ component: 'worker' }),
+  });
 }
 
 /** A token for one repository only (THREATS.md #12), with only the permissions a run needs. */

@@ -166,7 +166,7 @@ describeIf(missingDocker(), 'GitHub App end to end', () => {
     expect((await hook('issues', labeled('maintainer'), { signature: null })).status).toBeGreaterThanOrEqual(
       400,
     );
-    expect(app.dispatcher.all()).toHaveLength(0);
+    expect(await app.dispatcher.all()).toHaveLength(0);
     expect(standin.requests).toHaveLength(0);
   });
 
@@ -176,7 +176,7 @@ describeIf(missingDocker(), 'GitHub App end to end', () => {
     await hook('issues', payload, { deliveryId: 'same-delivery' });
     await hook('issues', payload, { deliveryId: 'same-delivery' });
     await app.dispatcher.idle();
-    expect(app.dispatcher.all()).toHaveLength(1);
+    expect(await app.dispatcher.all()).toHaveLength(1);
     expect(repo.pulls.size).toBe(1);
   });
 
@@ -185,7 +185,7 @@ describeIf(missingDocker(), 'GitHub App end to end', () => {
     await hook('issue_comment', comment('reader', '/conjecture fix please'));
     await hook('issues', labeled('triager'));
     await app.dispatcher.idle();
-    expect(app.dispatcher.all()).toHaveLength(0);
+    expect(await app.dispatcher.all()).toHaveLength(0);
     expect(comments()).toHaveLength(2);
     expect(comments()[0]).toMatch(/@reader needs write access/);
     expect(comments()[1]).toMatch(/@triager needs write access/);
@@ -197,7 +197,7 @@ describeIf(missingDocker(), 'GitHub App end to end', () => {
     await hook('issue_comment', comment('conjecture[bot]', '/conjecture fix', 'Bot'));
     await hook('issue_comment', comment('dependabot[bot]', '/conjecture fix', 'Bot'));
     await app.dispatcher.idle();
-    expect(app.dispatcher.all()).toHaveLength(0);
+    expect(await app.dispatcher.all()).toHaveLength(0);
     expect(comments()).toHaveLength(0);
   });
 

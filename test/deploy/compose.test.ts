@@ -70,7 +70,7 @@ describe('docker-compose.yml', () => {
 
   it('runs the app, a worker, Redis and Ollama, and pulls Granite before the app starts', () => {
     const { app, worker, redis, ollama, 'ollama-pull': pull } = compose.services;
-    expect(app?.command).toEqual(['serve']);
+    expect(app?.command).toEqual(['serve', '--no-worker']);
     expect(worker?.command).toEqual(['worker']);
     expect(redis?.command).toContain('--appendonly');
     expect(pull?.command).toEqual(['pull', 'granite4:tiny-h']);

@@ -5,3 +5,4 @@ export { doctorCommand } from './doctor.ts';
 export { evalCommand } from './eval.ts';
 export { fixCommand } from './fix.ts';
 export { serveCommand } from './serve.ts';
+export { workerCommand } from './worker.ts';

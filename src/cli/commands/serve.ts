@@ -1,58 +1,38 @@
 /**
- * `conjecture serve`: the GitHub App (webhooks at /api/github/webhooks, /healthz) with its runs in
- * this process. SIGTERM/SIGINT stop taking webhooks, cancel running jobs (their containers are
- * removed) and exit once they have ended, within `server.shutdownGraceMs`.
+ * `conjecture serve`: the GitHub App (webhooks at /api/github/webhooks), the REST API and health on
+ * one port, and a worker consuming the durable job queue in this process (unless `--no-worker`, when
+ * `conjecture worker` runs the jobs elsewhere). SIGTERM/SIGINT stop taking webhooks and give running
+ * jobs `server.shutdownGraceMs` to finish; the rest are handed back to the queue, not lost.
  */
-import { join } from 'node:path';
 import type { Command } from '../command.ts';
+import { openRunnerParts } from './runner-parts.ts';
 
 export const serveCommand = {
   name: 'serve',
   summary: 'run the GitHub App: receive webhooks and turn triggered issues into pull requests',
-  usage: 'serve [--port N] [--host ADDR]',
+  usage: 'serve [--port N] [--host ADDR] [--no-worker]',
   options: {
     port: { type: 'string', valueName: 'N', description: 'port to listen on (overrides server.port)' },
     host: { type: 'string', valueName: 'ADDR', description: 'address to listen on (overrides server.host)' },
+    'no-worker': {
+      type: 'boolean',
+      description: 'only accept webhooks and API calls; jobs wait for `conjecture worker`',
+    },
   },
   async run(ctx) {
-    const [{ loadConfig }, { resolveStateDir }, app, sandbox, workspace, model] = await Promise.all([
-      import('../../config/load.ts'),
-      import('../../config/state-dir.ts'),
-      import('../../app/index.ts'),
-      import('../../sandbox/index.ts'),
-      import('../../workspace/index.ts'),
-      import('../../model/index.ts'),
-    ]);
-    const flags: Record<string, unknown> = { ...ctx.global.flags };
+    const flags: Record<string, unknown> = {};
     if (typeof ctx.options.port === 'string') flags['server.port'] = Number(ctx.options.port);
     if (typeof ctx.options.host === 'string') flags['server.host'] = ctx.options.host;
-    const { config } = loadConfig({
-      env: ctx.io.env,
-      cwd: ctx.io.cwd,
-      userFile: ctx.global.configFile,
-      flags,
-    });
-    const logger = ctx.createLogger(ctx.global.logLevel ?? config.logLevel);
-    const stateDir = resolveStateDir(config, ctx.io.env, ctx.io.cwd);
-    const sandboxes = sandbox.createSandboxProvider(config, logger);
-    if (config.sandbox.runtime === 'docker')
-      await sandbox.sweepOrphans(sandbox.dockerApiFromConfig(config), logger);
-    const server = await app.startAppServer({
-      config,
-      logger,
-      model: model.createOpenAIModel(config.model, { logger }),
-      sandboxes,
-      workspace: workspace.createWorkspaceCache({ cacheDir: join(stateDir, 'cache'), logger }),
-      stateDir,
-    });
+    const worker = ctx.options['no-worker'] !== true;
+    const { app, config, logger, deps } = await openRunnerParts(ctx, flags, { runsJobs: worker });
+    const server = await app.startAppServer({ ...deps, worker });
     ctx.out.data({ url: server.url });
     ctx.out.line(`listening on ${server.url} (webhooks at ${app.WEBHOOK_PATH})`);
     await new Promise<void>((resolve) => {
       const stop = () => {
         logger.info('shutting down');
-        const timer = setTimeout(resolve, config.server.shutdownGraceMs);
-        void server.close().then(() => {
-          clearTimeout(timer);
+        void server.close({ graceMs: config.server.shutdownGraceMs }).then((report) => {
+          if (report) logger.info(report, 'worker stopped');
           resolve();
         });
       };

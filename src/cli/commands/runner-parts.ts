@@ -1,0 +1,40 @@
+/**
+ * What `serve` and `worker` both build from the configuration: the model, sandboxes, workspace cache
+ * and durable queue a GitHub run needs (orphaned sandbox containers are swept first).
+ */
+import { join } from 'node:path';
+import type { CommandContext } from '../command.ts';
+
+export async function openRunnerParts(
+  ctx: CommandContext,
+  extraFlags: Record<string, unknown>,
+  options: { runsJobs: boolean },
+) {
+  const [{ loadConfig }, { resolveStateDir }, app, jobs, sandbox, workspace, model] = await Promise.all([
+    import('../../config/load.ts'),
+    import('../../config/state-dir.ts'),
+    import('../../app/index.ts'),
+    import('../../jobs/index.ts'),
+    import('../../sandbox/index.ts'),
+    import('../../workspace/index.ts'),
+    import('../../model/index.ts'),
+  ]);
+  const flags: Record<string, unknown> = { ...ctx.global.flags, ...extraFlags };
+  const { config } = loadConfig({ env: ctx.io.env, cwd: ctx.io.cwd, userFile: ctx.global.configFile, flags });
+  const logger = ctx.createLogger(ctx.global.logLevel ?? config.logLevel);
+  const stateDir = resolveStateDir(config, ctx.io.env, ctx.io.cwd);
+  const sandboxes = sandbox.createSandboxProvider(config, logger);
+  // Only a process that runs jobs owns sandbox containers; an intake-only `serve` must not sweep a worker's.
+  if (options.runsJobs && config.sandbox.runtime === 'docker')
+    await sandbox.sweepOrphans(sandbox.dockerApiFromConfig(config), logger);
+  const deps = {
+    config,
+    logger,
+    model: model.createOpenAIModel(config.model, { logger }),
+    sandboxes,
+    workspace: workspace.createWorkspaceCache({ cacheDir: join(stateDir, 'cache'), logger }),
+    stateDir,
+    queue: jobs.openJobQueue(config.queue, { stateDir, logger }),
+  };
+  return { app, config, logger, deps };
+}

@@ -1,0 +1,162 @@
+/**
+ * "A job accepted is a job finished, failed or cancelled — never lost" across a crash: `conjecture
+ * serve --no-worker` runs as a child process on a SQLite queue, takes signed webhooks for 20
+ * issues, is killed with SIGKILL mid-way, restarted, and GitHub delivers everything again. Every
+ * delivery acknowledged with 200 before the kill is a job in the queue file, and after the
+ * redeliveries there is exactly one job per delivery — none lost, none doubled.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { WEBHOOK_PATH } from '../../src/app/index.ts';
+import { silentLogger } from '../../src/core/log.ts';
+import { createSqliteJobQueue, type JobRecord } from '../../src/jobs/index.ts';
+import { CALC_FILES } from '../support/calc-repo.ts';
+import { makeRepo } from '../support/git-repo.ts';
+import { type Standin, startGitHubStandin } from '../support/github/standin.ts';
+import { examplePayload, pointAt, sendWebhook } from '../support/github/webhooks.ts';
+import { describeIf, missingCommand } from '../support/prereq.ts';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'conjecture.js');
+const SECRET = 'crash-test-secret';
+const ISSUES = 20;
+const KILL_AFTER_ACKS = 5;
+const { privateKey } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
+
+const children = new Set<ChildProcessWithoutNullStreams>();
+let standin: Standin | undefined;
+afterAll(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  await standin?.close();
+});
+
+function startServe(
+  home: string,
+  apiUrl: string,
+): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--no-worker', '--port', '0', '--host', '127.0.0.1'], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: home,
+      APP_ID: '12345',
+      PRIVATE_KEY: privateKey,
+      WEBHOOK_SECRET: SECRET,
+      CONJECTURE_GITHUB_API_URL: apiUrl,
+      CONJECTURE_MODEL_BASE_URL: 'http://127.0.0.1:9/v1',
+    },
+  });
+  children.add(child);
+  let out = '';
+  let err = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}\n${err}`)), 20_000);
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d) => {
+      out += d;
+      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolve({ child, url });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited (${code}):\n${out}\n${err}`)));
+  });
+}
+
+const exited = (child: ChildProcessWithoutNullStreams) =>
+  new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+
+async function jobsIn(home: string): Promise<JobRecord[]> {
+  const queue = createSqliteJobQueue({
+    path: join(home, '.conjecture', 'jobs.sqlite'),
+    limits: { perRepository: 1, perInstallation: 2 },
+    logger: silentLogger(),
+  });
+  try {
+    return (await queue.list({ limit: 1000 })).jobs;
+  } finally {
+    await queue.close();
+  }
+}
+
+describeIf(missingCommand('git'), 'serve survives SIGKILL without losing or doubling jobs', () => {
+  it('every acknowledged delivery is exactly one job after a crash and full redelivery', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'app-crash-'));
+    standin = await startGitHubStandin({ dir });
+    const repo = standin.addRepo({
+      owner: 'octo',
+      name: 'calc',
+      sourceDir: makeRepo(CALC_FILES),
+      permissions: { maintainer: 'write' },
+    });
+    for (let i = 1; i <= ISSUES; i++)
+      standin.addIssue(repo, { title: `bug ${i}`, body: `issue ${i}`, user: 'reporter' });
+    const deliveries = Array.from({ length: ISSUES }, (_, i) => {
+      const p = pointAt(
+        examplePayload('issues', 'labeled'),
+        { owner: 'octo', repo: 'calc', cloneUrl: standin!.gitUrl('octo', 'calc'), issueNumber: i + 1 },
+        { login: 'maintainer' },
+      );
+      p.label.name = 'conjecture';
+      return { id: `crash-delivery-${i + 1}`, payload: p };
+    });
+    const home = mkdtempSync(join(tmpdir(), 'app-crash-home-'));
+
+    const first = await startServe(home, standin.url);
+    const acked = new Set<string>();
+    let killed: Promise<void> | undefined;
+    // Staggered sends so the kill lands while some deliveries are in flight.
+    await Promise.all(
+      deliveries.map(async (d, i) => {
+        await new Promise((r) => setTimeout(r, i * 15));
+        if (killed) return;
+        const res = await sendWebhook(`${first.url}${WEBHOOK_PATH}`, 'issues', d.payload, {
+          secret: SECRET,
+          deliveryId: d.id,
+        }).catch(() => null);
+        // Only a 200 promises the job is queued (a 202 means the 9 s webhook timeout passed first).
+        if (res?.status === 200) acked.add(d.id);
+        if (acked.size >= KILL_AFTER_ACKS && !killed) {
+          first.child.kill('SIGKILL');
+          killed = exited(first.child);
+        }
+      }),
+    );
+    await killed;
+    expect(acked.size).toBeGreaterThanOrEqual(KILL_AFTER_ACKS);
+
+    // None lost: every 200 is a job in the file, straight after the crash.
+    const afterCrash = await jobsIn(home);
+    for (const id of acked)
+      expect(afterCrash.filter((j) => j.idempotencyKey === `github:${id}`)).toHaveLength(1);
+
+    // GitHub delivers everything again (acknowledged or not) to the restarted server.
+    const second = await startServe(home, standin.url);
+    for (const d of deliveries) {
+      const res = await sendWebhook(`${second.url}${WEBHOOK_PATH}`, 'issues', d.payload, {
+        secret: SECRET,
+        deliveryId: d.id,
+      });
+      expect(res.status).toBe(200);
+    }
+    second.child.kill('SIGTERM');
+    await exited(second.child);
+
+    // None doubled: one queued job per delivery and per issue.
+    const jobs = await jobsIn(home);
+    expect(jobs).toHaveLength(ISSUES);
+    expect(new Set(jobs.map((j) => j.idempotencyKey))).toEqual(
+      new Set(deliveries.map((d) => `github:${d.id}`)),
+    );
+    expect(new Set(jobs.map((j) => (j.payload as { number: number }).number)).size).toBe(ISSUES);
+    expect(jobs.every((j) => j.kind === 'github-fix' && j.state === 'queued')).toBe(true);
+    expect(standin.problems).toEqual([]);
+  }, 60_000);
+});
