@@ -45,8 +45,9 @@ export function fromReport(report: JestReport, root: string): RunnerResults {
   for (const suite of report.testResults ?? []) {
     const file = suite.name ? relativeTo(root, suite.name) : undefined;
     for (const a of suite.assertionResults ?? []) {
-      const title = a.title ?? '';
-      const name = a.fullName ?? [...(a.ancestorTitles ?? []), title].join(' ');
+      // Titles are whatever the test passed to it(): a number or a function name arrives as is.
+      const title = String(a.title ?? '');
+      const name = String(a.fullName ?? [...(a.ancestorTitles ?? []), title].join(' '));
       tests.push({ file, name, title, status: assertionStatus(a.status) });
     }
     if (file) files.push({ file, status: suite.status === 'passed' ? 'PASSED' : 'FAILED' });

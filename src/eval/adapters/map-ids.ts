@@ -8,8 +8,8 @@
 import type { RunnerResults, StatusMap, TestCase, TestStatus } from './types.ts';
 
 export function mapToIds(ids: readonly string[], results: RunnerResults): StatusMap {
-  const byName = groupBy(results.tests, (t) => t.name);
-  const byTitle = groupBy(results.tests, (t) => t.title ?? t.name);
+  const byName = groupBy(results.tests, (t) => norm(t.name));
+  const byTitle = groupBy(results.tests, (t) => norm(t.title ?? t.name));
   const files = new Map(results.files.map((f) => [f.file, f.status]));
   const map: StatusMap = {};
   for (const id of ids) {
@@ -26,7 +26,7 @@ function lookup(
   byTitle: Map<string, TestCase[]>,
   files: Map<string, TestStatus>,
 ): TestStatus | undefined {
-  const named = byName.get(id);
+  const named = byName.get(norm(id));
   if (named) return combine(named.map((t) => t.status));
   const file = files.get(id);
   if (file) return file;
@@ -42,9 +42,17 @@ function lookup(
     );
     if (anywhere.length > 0) return combine(anywhere.map((t) => t.status));
   }
-  const titled = byTitle.get(id);
+  const titled = byTitle.get(norm(id));
   if (titled) return combine(titled.map((t) => t.status));
   return undefined;
+}
+
+/**
+ * Names compare with whitespace runs collapsed and the ends trimmed: datasets built from spec
+ * reporter lines lose a title's trailing space (express: "should contain app settings ").
+ */
+function norm(name: unknown): string {
+  return String(name).replace(/\s+/g, ' ').trim();
 }
 
 /** `path/to/file.test.js:some test name` -> file and name; null when the prefix is not a path. */

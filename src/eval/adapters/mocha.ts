@@ -60,10 +60,10 @@ function fromReport(report: MochaReport, root: string): RunnerResults {
   const tests: TestCase[] = [];
   const add = (list: MochaTest[] | undefined, status: TestStatus) => {
     for (const t of list ?? []) {
-      const title = t.title ?? '';
+      const title = String(t.title ?? '');
       tests.push({
         file: t.file ? relativeTo(root, t.file) : undefined,
-        name: t.fullTitle ?? title,
+        name: String(t.fullTitle ?? title),
         title,
         status,
       });
