@@ -107,7 +107,7 @@ const a = summarize(cached).median;
 const h = summarize(freshHttp).median;
 const f = summarize(freshFile).median;
 console.log(
-  `second job's checkout (fetch over smart HTTP + local clone + checkout)  median ${a.toFixed(0)} ms`,
+  `second job's checkout (fetch over smart HTTP + warm spare + reset)      median ${a.toFixed(0)} ms`,
 );
 console.log(
   `fresh git clone over smart HTTP (how the app reaches a remote)         median ${h.toFixed(0)} ms  ratio ${(a / h).toFixed(3)} (target <= 0.2)`,
