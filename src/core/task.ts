@@ -42,3 +42,14 @@ export function addUsage(total: RunUsage, u: Usage, costUsd: number): RunUsage {
     costUsd: total.costUsd + costUsd,
   };
 }
+
+/** The total of two runs' usage (attempts, feedback rounds). */
+export function sumUsage(a: RunUsage, b: RunUsage): RunUsage {
+  return {
+    promptTokens: a.promptTokens + b.promptTokens,
+    completionTokens: a.completionTokens + b.completionTokens,
+    estimated: a.estimated || b.estimated,
+    calls: a.calls + b.calls,
+    costUsd: a.costUsd + b.costUsd,
+  };
+}

@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../core/log.ts';
 import type { Model } from '../core/model.ts';
 import type { Sandbox } from '../core/sandbox.ts';
-import { emptyUsage, type RunUsage, type Task } from '../core/task.ts';
+import { emptyUsage, type RunUsage, sumUsage, type Task } from '../core/task.ts';
 import type { TraceEvent } from '../core/trace.ts';
 import { compareRuns, formatFeedback, runTests } from '../validate/index.ts';
 import type { TestPlan, TestRun } from '../validate/types.ts';
@@ -64,7 +64,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
       onStep: ({ step, max }) =>
         input.onProgress?.({ phase: 'agent', attempt, step: steps + step, maxSteps: max }),
     });
-    usage = mergeUsage(usage, result.usage);
+    usage = sumUsage(usage, result.usage);
     steps += result.steps;
     history = result.messages;
     const patch = await input.extractPatch();
@@ -112,16 +112,6 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
       'tests failed; sending the failures back to the agent',
     );
   }
-}
-
-function mergeUsage(total: RunUsage, more: RunUsage): RunUsage {
-  return {
-    promptTokens: total.promptTokens + more.promptTokens,
-    completionTokens: total.completionTokens + more.completionTokens,
-    estimated: total.estimated || more.estimated,
-    calls: total.calls + more.calls,
-    costUsd: total.costUsd + more.costUsd,
-  };
 }
 
 export function diffLines(patch: string): number {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { deepMerge, parseRepoConfig, secretValues } from '../config/index.ts';
 import { type Config, configSchema } from '../config/schema.ts';
 import type { Sandbox } from '../core/sandbox.ts';
-import { emptyUsage, type RunUsage } from '../core/task.ts';
+import { emptyUsage, type RunUsage, sumUsage } from '../core/task.ts';
 import { sandboxSpecFromConfig } from '../sandbox/index.ts';
 import { createTraceWriter, readTrace, renderTraceMarkdown } from '../trace/index.ts';
 import {
@@ -167,7 +167,7 @@ export async function runFix(deps: RunDeps, options: RunOptions): Promise<RunRes
       testCommand: first.plan?.command ?? null,
       model: deps.model.name,
       image: config.sandbox.image,
-      usage: attempts.reduce<RunUsage>((u, a) => addRunUsage(u, a.usage), emptyUsage()),
+      usage: attempts.reduce<RunUsage>((u, a) => sumUsage(u, a.usage), emptyUsage()),
       durationMs: performance.now() - started,
       outDir,
       config,
@@ -225,16 +225,6 @@ function summarizeRun(run: TestRun): string {
   return run.tests
     ? `${tests.length - failed} passed, ${failed} failed (exit ${run.exitCode})`
     : `exit ${run.exitCode}${run.timedOut ? ' (timed out)' : ''}`;
-}
-
-function addRunUsage(a: RunUsage, b: RunUsage): RunUsage {
-  return {
-    promptTokens: a.promptTokens + b.promptTokens,
-    completionTokens: a.completionTokens + b.completionTokens,
-    estimated: a.estimated || b.estimated,
-    calls: a.calls + b.calls,
-    costUsd: a.costUsd + b.costUsd,
-  };
 }
 
 function writeArtifacts(result: RunResult): void {
