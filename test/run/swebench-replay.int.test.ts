@@ -1,0 +1,120 @@
+/**
+ * The agent end to end on the 16 real swebench-js instances: for each one the scripted model (over
+ * HTTP) replays the reference fix as a shell edit in the real Docker sandbox, the pipeline takes the
+ * patch from the working tree, and the evaluator then runs the repository's own tests on it
+ * (FAIL_TO_PASS and PASS_TO_PASS): every instance must be resolved.
+ * Needs the local mirrors (CONJECTURE_SWEBENCH_MIRRORS or /var/cache/conjecture/swebench-mirrors),
+ * like test/eval/score-swebench-js.int.test.ts, and is skipped with its reason when they are absent.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.ts';
+import { silentLogger } from '../../src/core/log.ts';
+import { loadInstances, type Prediction, scoreInstances } from '../../src/eval/index.ts';
+import { createOpenAIModel } from '../../src/model/index.ts';
+import { startScriptedServer } from '../../src/model/scripted-server.ts';
+import { runFix } from '../../src/run/index.ts';
+import { createSandboxProvider } from '../../src/sandbox/index.ts';
+import { createWorkspaceCache } from '../../src/workspace/index.ts';
+import { describeIf, missingDocker, SANDBOX_IMAGE } from '../support/prereq.ts';
+
+const DATASET = '/work/shared/swebench-js/dev.jsonl';
+const MIRRORS = process.env.CONJECTURE_SWEBENCH_MIRRORS ?? '/var/cache/conjecture/swebench-mirrors';
+const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+const CACHE = process.env.CONJECTURE_EVAL_CACHE ?? join(tmpdir(), 'conjecture-eval-cache');
+const missingData = !existsSync(DATASET)
+  ? `dataset ${DATASET} not found`
+  : !existsSync(join(MIRRORS, 'iamkun__dayjs.git'))
+    ? `mirror dir ${MIRRORS} not found (set CONJECTURE_SWEBENCH_MIRRORS)`
+    : null;
+
+/** The reference fix as one shell command: write the diff with a heredoc and apply it. */
+function replayCommand(patch: string): string {
+  return `cat > /tmp/fix.diff <<'CONJECTURE_PATCH_END'\n${patch.replace(/\n$/, '')}\nCONJECTURE_PATCH_END\ngit apply /tmp/fix.diff && git status --short`;
+}
+
+const suite = () =>
+  describeIf(missingDocker(), 'the agent replays reference fixes on swebench-js', () => {
+    it('produces, for each of the 16 instances, a patch the repository tests accept', {
+      timeout: 60 * 60_000,
+    }, async () => {
+      const instances = await loadInstances(DATASET);
+      const work = await mkdtemp(join(tmpdir(), 'conjecture-replay-'));
+      const logger = silentLogger();
+      // Tool-call format: the diff travels as JSON, so backticks in a patch cannot break a fence.
+      const { config } = loadConfig({
+        env: {
+          CONJECTURE_SANDBOX_IMAGE: SANDBOX_IMAGE,
+          CONJECTURE_AGENT_ACTION_FORMAT: 'tool_call',
+          CONJECTURE_VALIDATE_ENABLED: 'false',
+          CONJECTURE_VALIDATE_SETUP_COMMAND: 'true',
+        },
+      });
+      const sandboxes = createSandboxProvider(config, logger);
+      const workspace = createWorkspaceCache({ cacheDir: join(work, 'cache'), logger });
+      const predictions = new Map<string, Prediction>();
+      for (const instance of instances) {
+        const server = await startScriptedServer({
+          turns: [
+            {
+              content: 'Apply the fix.',
+              toolCalls: [{ name: 'bash', arguments: { command: replayCommand(instance.patch ?? '') } }],
+            },
+            {
+              content: 'Submit.',
+              toolCalls: [{ name: 'bash', arguments: { command: 'echo CONJECTURE_SUBMIT' } }],
+            },
+          ],
+        });
+        try {
+          const result = await runFix(
+            {
+              model: createOpenAIModel({ ...config.model, baseUrl: server.url }, { logger }),
+              sandboxes,
+              workspace,
+              logger,
+            },
+            {
+              task: {
+                id: instance.instance_id,
+                repo: join(MIRRORS, `${instance.repo.replace('/', '__')}.git`),
+                commit: instance.base_commit,
+                issue: { title: instance.instance_id, body: instance.problem_statement },
+              },
+              config,
+              outDir: join(work, 'runs', instance.instance_id),
+            },
+          );
+          expect(result.attempts[0]?.exitStatus, instance.instance_id).toBe('submitted');
+          predictions.set(instance.instance_id, {
+            instance_id: instance.instance_id,
+            model_name_or_path: 'conjecture-scripted-replay',
+            model_patch: result.patch,
+          });
+        } finally {
+          await server.close();
+        }
+      }
+      await workspace.idle();
+      const summary = await scoreInstances({
+        instances,
+        predictions,
+        outDir: join(work, 'score'),
+        cacheDir: CACHE,
+        mirrorDir: MIRRORS,
+        workers: 2,
+        config,
+        logger,
+        caFile: existsSync(CA_BUNDLE) ? CA_BUNDLE : undefined,
+      });
+      expect(summary.error_ids).toEqual([]);
+      expect(summary.unresolved_ids).toEqual([]);
+      expect(summary.resolved_instances).toBe(16);
+    });
+  });
+
+if (missingData) describe.skip(`agent replay on swebench-js (skipped: ${missingData})`, () => {});
+else suite();
