@@ -1,11 +1,3 @@
-/**
- * The evaluator on the real swebench-js dev split (/work/shared/swebench-js): every reference patch
- * resolves its instance, an empty patch resolves nothing, and another instance's fix does not count.
- * Needs the local mirrors (CONJECTURE_SWEBENCH_MIRRORS or /var/cache/conjecture/swebench-mirrors),
- * Docker with the sandbox image, and the npm registry for the SETUP phase. Installs are cached in
- * <tmp>/conjecture-eval-cache, so a second run takes a fraction of the first.
- */
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,19 +13,15 @@ import {
   scoreInstances,
 } from '../../src/eval/index.ts';
 import { describeIf, missingDocker } from '../support/prereq.ts';
+import {
+  CA_BUNDLE,
+  EVAL_CACHE,
+  missingSwebenchData,
+  SWEBENCH_DATASET,
+  SWEBENCH_MIRRORS,
+} from '../support/swebench.ts';
 
-const DATASET = '/work/shared/swebench-js/dev.jsonl';
-const MIRRORS = process.env.CONJECTURE_SWEBENCH_MIRRORS ?? '/var/cache/conjecture/swebench-mirrors';
-const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
-const CACHE = process.env.CONJECTURE_EVAL_CACHE ?? join(tmpdir(), 'conjecture-eval-cache');
-
-// The repositories are a property of this machine, not of the code: absent, the test is skipped
-// with its reason even in CI (issue 6: "when the repos are reachable").
-const missingData = !existsSync(DATASET)
-  ? `dataset ${DATASET} not found`
-  : !existsSync(join(MIRRORS, 'iamkun__dayjs.git'))
-    ? `mirror dir ${MIRRORS} not found (set CONJECTURE_SWEBENCH_MIRRORS)`
-    : null;
+const missingData = missingSwebenchData();
 
 const suite = () =>
   describeIf(missingDocker(), 'eval score on swebench-js (16 real instances)', () => {
@@ -50,12 +38,12 @@ const suite = () =>
         instances,
         predictions,
         outDir,
-        cacheDir: CACHE,
-        mirrorDir: MIRRORS,
+        cacheDir: EVAL_CACHE,
+        mirrorDir: SWEBENCH_MIRRORS,
         workers: 2,
         config,
         logger: silentLogger(),
-        caFile: existsSync(CA_BUNDLE) ? CA_BUNDLE : undefined,
+        caFile: CA_BUNDLE,
         ...extra,
       });
       // The wall time is part of what this test reports (see docs/evaluation.md).
@@ -66,7 +54,7 @@ const suite = () =>
     };
 
     it('loads the dev split', async () => {
-      instances = await loadInstances(DATASET);
+      instances = await loadInstances(SWEBENCH_DATASET);
       expect(instances).toHaveLength(16);
     });
 

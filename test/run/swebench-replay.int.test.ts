@@ -1,12 +1,3 @@
-/**
- * The agent end to end on the 16 real swebench-js instances: for each one the scripted model (over
- * HTTP) replays the reference fix as a shell edit in the real Docker sandbox, the pipeline takes the
- * patch from the working tree, and the evaluator then runs the repository's own tests on it
- * (FAIL_TO_PASS and PASS_TO_PASS): every instance must be resolved.
- * Needs the local mirrors (CONJECTURE_SWEBENCH_MIRRORS or /var/cache/conjecture/swebench-mirrors),
- * like test/eval/score-swebench-js.int.test.ts, and is skipped with its reason when they are absent.
- */
-import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,16 +11,15 @@ import { runFix } from '../../src/run/index.ts';
 import { createSandboxProvider } from '../../src/sandbox/index.ts';
 import { createWorkspaceCache } from '../../src/workspace/index.ts';
 import { describeIf, missingDocker, SANDBOX_IMAGE } from '../support/prereq.ts';
+import {
+  CA_BUNDLE,
+  EVAL_CACHE,
+  missingSwebenchData,
+  SWEBENCH_DATASET,
+  SWEBENCH_MIRRORS,
+} from '../support/swebench.ts';
 
-const DATASET = '/work/shared/swebench-js/dev.jsonl';
-const MIRRORS = process.env.CONJECTURE_SWEBENCH_MIRRORS ?? '/var/cache/conjecture/swebench-mirrors';
-const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
-const CACHE = process.env.CONJECTURE_EVAL_CACHE ?? join(tmpdir(), 'conjecture-eval-cache');
-const missingData = !existsSync(DATASET)
-  ? `dataset ${DATASET} not found`
-  : !existsSync(join(MIRRORS, 'iamkun__dayjs.git'))
-    ? `mirror dir ${MIRRORS} not found (set CONJECTURE_SWEBENCH_MIRRORS)`
-    : null;
+const missingData = missingSwebenchData();
 
 /** The reference fix as one shell command: write the diff with a heredoc and apply it. */
 function replayCommand(patch: string): string {
@@ -41,7 +31,7 @@ const suite = () =>
     it('produces, for each of the 16 instances, a patch the repository tests accept', {
       timeout: 60 * 60_000,
     }, async () => {
-      const instances = await loadInstances(DATASET);
+      const instances = await loadInstances(SWEBENCH_DATASET);
       const work = await mkdtemp(join(tmpdir(), 'conjecture-replay-'));
       const logger = silentLogger();
       // Tool-call format: the diff travels as JSON, so backticks in a patch cannot break a fence.
@@ -80,7 +70,7 @@ const suite = () =>
             {
               task: {
                 id: instance.instance_id,
-                repo: join(MIRRORS, `${instance.repo.replace('/', '__')}.git`),
+                repo: join(SWEBENCH_MIRRORS, `${instance.repo.replace('/', '__')}.git`),
                 commit: instance.base_commit,
                 issue: { title: instance.instance_id, body: instance.problem_statement },
               },
@@ -103,12 +93,12 @@ const suite = () =>
         instances,
         predictions,
         outDir: join(work, 'score'),
-        cacheDir: CACHE,
-        mirrorDir: MIRRORS,
+        cacheDir: EVAL_CACHE,
+        mirrorDir: SWEBENCH_MIRRORS,
         workers: 2,
         config,
         logger,
-        caFile: existsSync(CA_BUNDLE) ? CA_BUNDLE : undefined,
+        caFile: CA_BUNDLE,
       });
       expect(summary.error_ids).toEqual([]);
       expect(summary.unresolved_ids).toEqual([]);
