@@ -56,11 +56,3 @@ export function decide(facts: EventFacts, settings: Config['github']): Decision 
     return { kind: 'run', via: facts.isPullRequest ? 'followup' : 'comment', instructions: args };
   return { kind: verb };
 }
-
-const RANK = { read: 0, triage: 1, write: 2, maintain: 3, admin: 4 } as const;
-export type RoleName = keyof typeof RANK;
-
-export function permits(role: string, minimum: Config['github']['minPermission']): boolean {
-  const have = RANK[role as RoleName];
-  return have !== undefined && have >= RANK[minimum];
-}

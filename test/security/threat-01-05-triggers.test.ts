@@ -6,7 +6,12 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signatureMatches } from '../../src/app/server.ts';
-import { decide, type EventFacts, permits } from '../../src/app/triggers.ts';
+import { decide, type EventFacts } from '../../src/app/triggers.ts';
+import { hasPermission, type Permission } from '../../src/github/permission.ts';
+
+// The app ranks the sender's role with src/github/permission.ts (checkSenderPermission).
+const permits = (role: string, minimum: Permission) => hasPermission(role as Permission, minimum);
+
 import { loadConfig } from '../../src/config/index.ts';
 
 const settings = loadConfig({ env: {} }).config.github;
