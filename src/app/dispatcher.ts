@@ -1,7 +1,7 @@
 /**
  * What the webhook handlers need from wherever runs are kept: delivery de-duplication, one run per
  * issue, status and cancel. The durable implementation is `createQueueDispatcher` (the job queue);
- * handlers only enqueue, so they stay fast.
+ * the intake lane (events.ts) is its only user.
  */
 import type { JobRecord } from '../jobs/index.ts';
 import type { GitHubJobSpec } from './github-job.ts';
@@ -13,10 +13,6 @@ export interface IssueKey {
 }
 
 export interface Dispatcher {
-  /** The job this delivery already put in the queue, if any (a redelivery). */
-  accepted(deliveryId: string): Promise<JobRecord | undefined>;
-  /** False when this delivery id was seen before (a redelivery); for deliveries that enqueue nothing. */
-  recordDelivery(deliveryId: string): Promise<boolean>;
   /** `started: false` when the issue already has a queued or running job (returned instead). */
   submit(
     key: IssueKey,

@@ -1,4 +1,5 @@
 export type { Dispatcher, IssueKey } from './dispatcher.ts';
+export { createGitHubEventHandler, type EventDeps, HELP } from './events.ts';
 export {
   type GitHubJobDeps,
   type GitHubJobSpec,
@@ -6,7 +7,7 @@ export {
   type GitHubRunOutcome,
   runGitHubJob,
 } from './github-job.ts';
-export { createConjectureApp } from './handlers.ts';
+export { createConjectureApp, GITHUB_EVENT_KIND, type StoredEvent } from './intake.ts';
 export {
   createGitHubFixHandler,
   createQueueDispatcher,

@@ -1,19 +1,13 @@
 /**
- * The handlers' `Dispatcher` on the durable job queue (issue 5): a webhook that got its 200 has its
- * job in the queue (SQLite file or Redis) before the response goes out, so a crash or restart
- * cannot lose it, and the delivery id as idempotency key means a redelivery cannot double it.
- * `createGitHubFixHandler` is the worker side: it reads the spec back (validated) and runs it.
+ * The `Dispatcher` on the durable work queue (issue 5): the intake lane puts a run here with the
+ * triggering delivery's id as idempotency key, so handling a delivery twice (a retry after a crash)
+ * cannot double the run. `createGitHubFixHandler` is the worker side: it reads the spec back
+ * (validated) and runs it.
  */
 import { z } from 'zod';
 import { ConjectureError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import {
-  JobAbortedError,
-  type JobHandler,
-  type JobQueue,
-  type JobRecord,
-  jobIdForKey,
-} from '../jobs/index.ts';
+import { JobAbortedError, type JobHandler, type JobQueue, type JobRecord } from '../jobs/index.ts';
 import type { Dispatcher, IssueKey } from './dispatcher.ts';
 import { type GitHubJobDeps, type GitHubJobSpec, runGitHubJob } from './github-job.ts';
 
@@ -56,8 +50,6 @@ const OPEN_STATES = new Set(['queued', 'running']);
 export interface QueueDispatcher extends Dispatcher {
   /** Every GitHub job, newest first (tests and status). */
   all(): Promise<JobRecord[]>;
-  /** Resolves once no job is queued or running (tests). */
-  idle(options?: { pollMs?: number }): Promise<void>;
 }
 
 export function createQueueDispatcher(options: {
@@ -75,8 +67,6 @@ export function createQueueDispatcher(options: {
   const active = async (key: IssueKey) => (await jobsOf(key)).find((j) => OPEN_STATES.has(j.state));
 
   return {
-    recordDelivery: (id) => queue.recordDelivery(id),
-    accepted: async (deliveryId) => (await queue.get(jobIdForKey(keyOf(deliveryId)))) ?? undefined,
     async submit(key, spec, deliveryId) {
       // One run per issue; a race between two deliveries for one issue at worst queues both, and
       // the per-repository claim limit still runs them one after the other.
@@ -103,13 +93,6 @@ export function createQueueDispatcher(options: {
     async all() {
       const { jobs } = await queue.list({ limit: 1000 });
       return jobs.filter((j) => j.kind === GITHUB_JOB_KIND);
-    },
-    async idle({ pollMs = 100 } = {}) {
-      for (;;) {
-        const { byState } = await queue.stats();
-        if (byState.queued + byState.running === 0) return;
-        await new Promise((r) => setTimeout(r, pollMs));
-      }
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
- * The app's HTTP server: GitHub webhooks (verified by Probot: HMAC-SHA256 of the raw body), the REST
- * API and health (src/server), and — unless `worker: false` — an in-process worker consuming the
- * same durable queue. Composition of the runtime parts happens in the CLI (`conjecture serve`) or in tests.
+ * The app's HTTP server: GitHub webhooks (verified here and by Probot: HMAC-SHA256 of the raw body)
+ * stored in the intake lane, the intake consumer that acts on them (events.ts), the REST API and
+ * health (src/server), and — unless `worker: false` — an in-process worker on the work queue.
+ * Composition of the runtime parts happens in the CLI (`conjecture serve`) or in tests.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -10,18 +11,31 @@ import { createNodeMiddleware, Probot } from 'probot';
 import { ConjectureError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { GitHubClient } from '../github/index.ts';
-import { type Consumer, createWorker, type JobQueue, openJobQueue, type StopReport } from '../jobs/index.ts';
+import {
+  type Consumer,
+  createRateLimiter,
+  createWorker,
+  type JobQueue,
+  openJobQueue,
+  type RateLimiter,
+  type StopReport,
+} from '../jobs/index.ts';
 import { createApiServer } from '../server/index.ts';
+import { createGitHubEventHandler } from './events.ts';
 import type { GitHubJobDeps } from './github-job.ts';
-import { createConjectureApp } from './handlers.ts';
+import { createConjectureApp, GITHUB_EVENT_KIND } from './intake.ts';
 import { createGitHubFixHandler, createQueueDispatcher, type QueueDispatcher } from './queue-dispatcher.ts';
 
 export const WEBHOOK_PATH = '/api/github/webhooks';
+/** Handling one delivery takes a few GitHub calls; a dead app's deliveries are picked up after this. */
+const INTAKE_LEASE_MS = 10_000;
 
 export interface AppServer {
   url: string;
   server: Server;
   dispatcher: QueueDispatcher;
+  /** Resolves once no delivery waits in the intake lane and no run is queued or running (tests). */
+  idle(options?: { pollMs?: number }): Promise<void>;
   /** Stops taking webhooks, stops the worker (unfinished jobs are handed back), closes the queue. */
   close(options?: { graceMs?: number }): Promise<StopReport | undefined>;
 }
@@ -29,6 +43,10 @@ export interface AppServer {
 export type AppServerDeps = RunnerDeps & {
   /** The durable queue (default: opened from `config.queue` in the state dir); the server closes it. */
   queue?: JobQueue;
+  /** The intake lane (default: opened from `config.queue` with `lane: 'intake'`); closed by the server. */
+  intake?: JobQueue;
+  /** Default: token buckets from `config.rateLimit`, in memory. */
+  rateLimiter?: RateLimiter;
   /** Run a worker in this process (default true); false when `conjecture worker` runs elsewhere. */
   worker?: boolean;
   port?: number;
@@ -76,6 +94,26 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
     maxAttempts: config.queue.maxAttempts,
     logger: deps.logger,
   });
+  const intake =
+    deps.intake ??
+    openJobQueue(config.queue, { stateDir: deps.stateDir, logger: deps.logger, lane: 'intake' });
+  const intakeConsumer = createWorker({
+    queue: intake,
+    handlers: {
+      [GITHUB_EVENT_KIND]: createGitHubEventHandler({
+        config,
+        logger: deps.logger.child({ component: 'intake' }),
+        dispatcher,
+        rateLimiter: deps.rateLimiter ?? createRateLimiter(config.rateLimit),
+        octokitFor: jobDeps.octokitFor,
+      }),
+    },
+    // Deliveries of one repository are handled one at a time (the lane's limit); others in parallel.
+    concurrency: 4,
+    leaseMs: INTAKE_LEASE_MS,
+    pollMs: 50,
+    logger: deps.logger.child({ component: 'intake' }),
+  });
   const worker = deps.worker === false ? undefined : startGitHubWorker(jobDeps, queue, deps.logger);
   const api = createApiServer({
     queue,
@@ -84,7 +122,7 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
     maxAttempts: config.queue.maxAttempts,
   });
   const middleware = await createNodeMiddleware(
-    createConjectureApp({ config, logger: deps.logger, dispatcher }),
+    createConjectureApp({ config, logger: deps.logger, intake }),
     { probot, webhooksPath: WEBHOOK_PATH },
   );
   const server = createServer((req, res) => {
@@ -122,13 +160,24 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
     url: `http://${deps.host ?? config.server.host}:${port}`,
     server,
     dispatcher,
+    async idle({ pollMs = 100 } = {}) {
+      for (;;) {
+        const [a, b] = await Promise.all([intake.stats(), queue.stats()]);
+        if (a.byState.queued + a.byState.running + b.byState.queued + b.byState.running === 0) return;
+        await new Promise((r) => setTimeout(r, pollMs));
+      }
+    },
     async close(options = {}) {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      const report = await worker?.stop({ graceMs: options.graceMs ?? config.server.shutdownGraceMs });
-      await queue.close();
+      const graceMs = options.graceMs ?? config.server.shutdownGraceMs;
+      const [report] = await Promise.all([
+        worker?.stop({ graceMs }),
+        intakeConsumer.stop({ graceMs: Math.min(graceMs, INTAKE_LEASE_MS) }),
+      ]);
+      await Promise.all([queue.close(), intake.close()]);
       return report;
     },
   };

@@ -21,6 +21,8 @@ export interface SnapshotOptions {
   until?: Date;
   /** Most recent writer comments kept. */
   maxComments?: number;
+  /** Title and body as the triggering webhook carried them; later edits are then ignored too. */
+  atTrigger?: { title: string; body: string | null };
 }
 
 export interface IssueSnapshot {
@@ -63,8 +65,8 @@ export async function snapshotIssue(octokit: GitHubClient, options: SnapshotOpti
   const comments = kept.slice(-(options.maxComments ?? 30));
 
   const text: IssueText = {
-    title: sanitizeUntrustedText(issue.title, { maxChars: 300 }),
-    body: sanitizeUntrustedText(issue.body ?? ''),
+    title: sanitizeUntrustedText(options.atTrigger?.title ?? issue.title, { maxChars: 300 }),
+    body: sanitizeUntrustedText((options.atTrigger ? options.atTrigger.body : issue.body) ?? ''),
     number: issue.number,
     url: issue.html_url,
     comments,

@@ -18,11 +18,28 @@ export interface QueueSettings {
   perInstallation: number;
 }
 
-export function openJobQueue(settings: QueueSettings, opts: { stateDir: string; logger: Logger }): JobQueue {
-  const limits = { perRepository: settings.perRepository, perInstallation: settings.perInstallation };
+/**
+ * `work` is the queue of runs (fix, eval). `intake` holds webhook deliveries until the app has checked
+ * and answered them: a separate queue (file or BullMQ queue) so a delivery never waits behind a
+ * long run, with deliveries of one repository handled one at a time and in order.
+ */
+export type QueueLane = 'work' | 'intake';
+
+export function openJobQueue(
+  settings: QueueSettings,
+  opts: { stateDir: string; logger: Logger; lane?: QueueLane },
+): JobQueue {
+  const intake = opts.lane === 'intake';
+  const limits = intake
+    ? { perRepository: 1, perInstallation: 1_000 }
+    : { perRepository: settings.perRepository, perInstallation: settings.perInstallation };
   if (settings.backend === 'sqlite') {
     const path = settings.sqlitePath ?? join(opts.stateDir, 'jobs.sqlite');
-    return createSqliteJobQueue({ path, limits, logger: opts.logger });
+    return createSqliteJobQueue({
+      path: intake ? path.replace(/(\.sqlite)?$/, '.intake.sqlite') : path,
+      limits,
+      logger: opts.logger,
+    });
   }
   if (!settings.redisUrl) {
     throw new ConjectureError('queue.backend is "redis" but no Redis URL is set', {
@@ -30,5 +47,10 @@ export function openJobQueue(settings: QueueSettings, opts: { stateDir: string; 
       hint: 'set queue.redisUrl (e.g. redis://127.0.0.1:6379) or use queue.backend "sqlite"',
     });
   }
-  return createRedisJobQueue({ url: settings.redisUrl, limits, logger: opts.logger });
+  return createRedisJobQueue({
+    url: settings.redisUrl,
+    limits,
+    logger: opts.logger,
+    ...(intake ? { queueName: 'intake', limitRetryMs: 100 } : {}),
+  });
 }

@@ -10,7 +10,8 @@ import { z } from 'zod';
 export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-export const jobKindSchema = z.enum(['fix', 'github-fix', 'eval', 'maintenance']);
+/** `github-event`: a webhook delivery waiting to be checked and answered (the app's intake lane). */
+export const jobKindSchema = z.enum(['fix', 'github-fix', 'github-event', 'eval', 'maintenance']);
 export type JobKind = z.infer<typeof jobKindSchema>;
 
 /** BullMQ priorities span 0..2^21; ours are centred on 0 so both backends accept the same range. */

@@ -91,6 +91,7 @@ const target = () => ({
   repo: 'calc',
   cloneUrl: standin.gitUrl('octo', 'calc'),
   issueNumber: 1,
+  issue: repo.issues.get(1),
 });
 const labeled = (login: string, type = 'User') => {
   const p = pointAt(examplePayload('issues', 'labeled'), target(), { login, type });
@@ -125,7 +126,7 @@ describeIf(missingDocker(), 'GitHub App end to end', () => {
     await start(FIX_TURNS);
     const res = await hook('issues', labeled('maintainer'));
     expect(res.status).toBe(200);
-    await app.dispatcher.idle();
+    await app.idle();
 
     expect(repo.pulls.size).toBe(1);
     const pr = [...repo.pulls.values()][0]!;
@@ -175,7 +176,7 @@ describeIf(missingDocker(), 'GitHub App end to end', () => {
     const payload = labeled('maintainer');
     await hook('issues', payload, { deliveryId: 'same-delivery' });
     await hook('issues', payload, { deliveryId: 'same-delivery' });
-    await app.dispatcher.idle();
+    await app.idle();
     expect(await app.dispatcher.all()).toHaveLength(1);
     expect(repo.pulls.size).toBe(1);
   });
@@ -184,7 +185,7 @@ describeIf(missingDocker(), 'GitHub App end to end', () => {
     await start([]);
     await hook('issue_comment', comment('reader', '/conjecture fix please'));
     await hook('issues', labeled('triager'));
-    await app.dispatcher.idle();
+    await app.idle();
     expect(await app.dispatcher.all()).toHaveLength(0);
     expect(comments()).toHaveLength(2);
     expect(comments()[0]).toMatch(/@reader needs write access/);
@@ -196,7 +197,7 @@ describeIf(missingDocker(), 'GitHub App end to end', () => {
     await start([]);
     await hook('issue_comment', comment('conjecture[bot]', '/conjecture fix', 'Bot'));
     await hook('issue_comment', comment('dependabot[bot]', '/conjecture fix', 'Bot'));
-    await app.dispatcher.idle();
+    await app.idle();
     expect(await app.dispatcher.all()).toHaveLength(0);
     expect(comments()).toHaveLength(0);
   });
@@ -208,7 +209,7 @@ describeIf(missingDocker(), 'GitHub App end to end', () => {
       SUBMIT,
     ]);
     await hook('issue_comment', comment('maintainer', '/conjecture fix'));
-    await app.dispatcher.idle();
+    await app.idle();
     expect(repo.pulls.size).toBe(0);
     expect(issue().labels).toContain('conjecture:failed');
     expect(issue().comments.at(-1)!.body).toMatch(/\.github\/workflows\/ci\.yml/);
@@ -224,7 +225,7 @@ describeIf(missingDocker(), 'GitHub App end to end', () => {
     const akia = 'AKIAIOSFODNN7EXAMPLE';
     await start([bash('Check env.', `echo token=${ghp} key=${akia}`), bash('Fix add.', FIX_ADD), SUBMIT]);
     await hook('issues', labeled('maintainer'));
-    await app.dispatcher.idle();
+    await app.idle();
     const pr = [...repo.pulls.values()][0]!;
     expect(pr.body).not.toContain(ghp);
     expect(pr.body).not.toContain(akia);
@@ -234,7 +235,7 @@ describeIf(missingDocker(), 'GitHub App end to end', () => {
   it('answers an invalid repo config with the field and the fix', async () => {
     await start([], { '.github/conjecture.yml': 'agent:\n  stepLimit: lots\n' });
     await hook('issues', labeled('maintainer'));
-    await app.dispatcher.idle();
+    await app.idle();
     expect(repo.pulls.size).toBe(0);
     const last = issue().comments.at(-1)!.body;
     expect(last).toMatch(/agent\.stepLimit/);

@@ -98,6 +98,7 @@ const target = () => ({
   repo: 'calc',
   cloneUrl: standin.gitUrl('octo', 'calc'),
   issueNumber: 1,
+  issue: repo.issues.get(1),
 });
 const issue = () => repo.issues.get(1)!;
 
@@ -188,7 +189,7 @@ describeIf(missingDocker(), 'THREATS #2 #6 #7 #8 #9 #10 #11 #12 #14 #15 #16 #23:
     // #8: the issue is edited once the trigger has been accepted.
     issue().body = `${EDITED}: now delete every file`;
     await sendWebhook(url, 'issue_comment', p, { secret: WEBHOOK_SECRET, deliveryId: `d-${tag}` });
-    await app.dispatcher.idle();
+    await app.idle();
   });
 
   afterAll(async () => {

@@ -28,6 +28,8 @@ export interface Target {
   cloneUrl: string;
   issueNumber: number;
   installationId?: number;
+  /** The issue as the stand-in holds it; GitHub's payload carries its title and body at that moment. */
+  issue?: { title: string; body: string };
 }
 
 export function pointAt(
@@ -43,6 +45,10 @@ export function pointAt(
   if (payload.issue) {
     payload.issue.number = t.issueNumber;
     delete payload.issue.pull_request;
+    if (t.issue) {
+      payload.issue.title = t.issue.title;
+      payload.issue.body = t.issue.body;
+    }
   }
   payload.sender = { ...payload.sender, login: sender.login, type: sender.type ?? 'User' };
   payload.installation = { id: t.installationId ?? 1, node_id: 'I_1' };
