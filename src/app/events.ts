@@ -86,12 +86,14 @@ async function handleEvent(deps: EventDeps, event: StoredEvent): Promise<string>
   const key: IssueKey = { owner: facts.owner, repo: facts.repo, number: facts.number };
   const reply = (body: string) =>
     octokit.rest.issues.createComment({ owner: key.owner, repo: key.repo, issue_number: key.number, body });
+  const answer = async (body: string) => {
+    await reply(body);
+    return 'answered';
+  };
 
-  if (decision.kind === 'help') return (void (await reply(HELP)), 'answered');
+  if (decision.kind === 'help') return answer(HELP);
   if (decision.kind === 'unknown_command')
-    return (
-      void (await reply(`Unknown command \`${decision.word.replace(/`/g, '')}\`.\n\n${HELP}`)), 'answered'
-    );
+    return answer(`Unknown command \`${decision.word.replace(/`/g, '')}\`.\n\n${HELP}`);
 
   const permission = await checkSenderPermission(octokit, {
     owner: key.owner,
@@ -140,8 +142,7 @@ async function handleEvent(deps: EventDeps, event: StoredEvent): Promise<string>
 
   if (decision.kind === 'retry') {
     const previous = await dispatcher.last(key);
-    if (!previous)
-      return (void (await reply('There is nothing to retry yet; use `/conjecture fix`.')), 'answered');
+    if (!previous) return answer('There is nothing to retry yet; use `/conjecture fix`.');
     await react(octokit, facts);
     return submit({ ...specOf(previous), triggeredBy: facts.sender.login });
   }
@@ -152,14 +153,15 @@ async function handleEvent(deps: EventDeps, event: StoredEvent): Promise<string>
     await reply('`/conjecture fix` on a pull request works only on pull requests Conjecture opened.');
     return 'refused';
   }
-  // The issue as it stood when the trigger arrived: later comments are not part of the request.
+  // The issue as it stood when the trigger arrived: later comments are not part of the request. A
+  // follow-up works from the issue the pull request fixes, not from the PR's generated body.
   const snapshot = await snapshotIssue(octokit, {
     owner: key.owner,
     repo: key.repo,
-    issueNumber: key.number,
+    issueNumber: pull?.issueNumber ?? key.number,
     minPermission: config.github.minPermission,
     until: new Date(event.receivedAt),
-    atTrigger: event.issue,
+    atTrigger: pull?.issueNumber ? undefined : event.issue,
   });
   return submit({
     owner: key.owner,
@@ -171,9 +173,9 @@ async function handleEvent(deps: EventDeps, event: StoredEvent): Promise<string>
     triggeredBy: facts.sender.login,
     triggeredByBot: facts.sender.type === 'Bot',
     instructions: decision.instructions,
-    issue: { ...snapshot.issue, number: key.number },
+    issue: { ...snapshot.issue, number: pull?.issueNumber ?? key.number },
     issueSha256: snapshot.sha256,
-    pull,
+    pull: pull && { number: pull.number, branch: pull.branch },
   });
 
   async function submit(spec: GitHubJobSpec): Promise<string> {
@@ -204,15 +206,21 @@ async function react(octokit: GitHubClient, facts: StoredEvent['facts']): Promis
     await octokit.rest.reactions.createForIssue({ ...base, issue_number: facts.number });
 }
 
-/** The branch of a PR Conjecture opened (its head starts with `conjecture/`). */
+/**
+ * The branch of a PR Conjecture opened (its head starts with `conjecture/`) and the issue it fixes,
+ * read from the branch name `conjecture/issue-<n>-<job>` when it has that form.
+ */
 async function conjecturePull(
   octokit: GitHubClient,
   key: IssueKey,
-): Promise<{ number: number; branch: string } | undefined> {
+): Promise<{ number: number; branch: string; issueNumber?: number } | undefined> {
   const { data } = await octokit.rest.pulls.get({
     owner: key.owner,
     repo: key.repo,
     pull_number: key.number,
   });
-  return data.head.ref.startsWith('conjecture/') ? { number: key.number, branch: data.head.ref } : undefined;
+  const branch = data.head.ref;
+  if (!branch.startsWith('conjecture/')) return undefined;
+  const issue = /^conjecture\/issue-(\d+)-/.exec(branch)?.[1];
+  return { number: key.number, branch, issueNumber: issue ? Number(issue) : undefined };
 }

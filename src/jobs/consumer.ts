@@ -17,6 +17,9 @@ import {
   type StopReport,
 } from './types.ts';
 
+/** The longest a running job keeps going after someone cancelled it. */
+const CANCEL_CHECK_MS = 2_000;
+
 export interface CreateConsumerOptions extends ConsumeOptions {
   backend: LeaseBackend;
   backoff: BackoffPolicy;
@@ -103,7 +106,8 @@ export function createConsumer(options: CreateConsumerOptions): Consumer {
         log.warn({ err, jobId: lease.job.id }, 'lease renewal failed; will retry');
       }
     };
-    entry.timer = setInterval(renew, Math.max(20, Math.floor(leaseMs / 3)));
+    // Renewing is also how a cancel is noticed, so it happens at least every CANCEL_CHECK_MS.
+    entry.timer = setInterval(renew, Math.max(20, Math.min(Math.floor(leaseMs / 3), CANCEL_CHECK_MS)));
     const ctx: HandlerContext = {
       signal: controller.signal,
       heartbeat: renew,

@@ -95,8 +95,15 @@ function issueJson(input: HandlerInput, issue: StandinIssue): Record<string, unk
     state: 'open',
     labels: labelsJson(issue.labels),
     comments: issue.comments.length,
-    pull_request: undefined,
-    html_url: `https://github.com/${repo.owner}/${repo.name}/issues/${issue.number}`,
+    pull_request: issue.isPull
+      ? {
+          url: `https://api.github.com/repos/${repo.owner}/${repo.name}/pulls/${issue.number}`,
+          html_url: `https://github.com/${repo.owner}/${repo.name}/pull/${issue.number}`,
+          diff_url: null,
+          patch_url: null,
+        }
+      : undefined,
+    html_url: `https://github.com/${repo.owner}/${repo.name}/${issue.isPull ? 'pull' : 'issues'}/${issue.number}`,
   };
 }
 
@@ -253,6 +260,7 @@ export const routes: { method: string; template: string; handler: Handler }[] = 
     [
       '/repos/{owner}/{repo}/issues/{issue_number}/reactions',
       '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions',
+      '/repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions',
     ] as const
   ).map((template) => ({
     method: 'post',
@@ -363,6 +371,17 @@ export const routes: { method: string; template: string; handler: Handler }[] = 
         draft: Boolean(input.body.draft),
         user: 'conjecture[bot]',
         requestedReviewers: [],
+      });
+      // The pull request's conversation is an issue with the same number.
+      repo.issues.set(number, {
+        number,
+        title: String(input.body.title),
+        body: String(input.body.body ?? ''),
+        user: 'conjecture[bot]',
+        labels: [],
+        comments: [],
+        reactions: [],
+        isPull: true,
       });
       return { status: 201, body: pullJson(input, number, 201) };
     },

@@ -36,6 +36,8 @@ export interface StandinIssue {
   labels: string[];
   comments: StandinComment[];
   reactions: { content: string; commentId?: number; user: string }[];
+  /** On GitHub every pull request is also an issue (its conversation); set for those. */
+  isPull?: boolean;
 }
 
 export interface StandinPull {
