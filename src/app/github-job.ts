@@ -13,11 +13,13 @@ import type { IssueText } from '../core/task.ts';
 import {
   createStatusReporter,
   type GitHubClient,
+  publicText,
   RUN_LABELS,
   type RunStatus,
   renderPullRequestBody,
   renderPullRequestTitle,
   setRunLabel,
+  truncateMarkdown,
 } from '../github/index.ts';
 import { type Progress, type RunResult, runFix } from '../run/index.ts';
 import { readTrace, renderTraceMarkdown } from '../trace/index.ts';
@@ -170,6 +172,11 @@ export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise
       secrets,
     });
     const number = spec.pull?.number ?? (await openPullRequest(octokit, spec, branch, body, result)).number;
+    if (result.config.github.checkRun)
+      await reportCheckRun(octokit, spec, applied.commit, result, evidence, secrets).catch((err) =>
+        // An installation that has not granted checks: write still gets its PR.
+        log.warn({ err }, 'could not create the check run'),
+      );
     const prUrl = `https://github.com/${spec.owner}/${spec.repo}/pull/${number}`;
     await reporter.update({
       state: 'pr_opened',
@@ -215,6 +222,37 @@ async function openPullRequest(
       .catch(() => {});
   }
   return { number: data.number };
+}
+
+/** The validation result as a check run on the pushed commit, so it shows beside the PR's CI. */
+async function reportCheckRun(
+  octokit: GitHubClient,
+  spec: GitHubJobSpec,
+  headSha: string,
+  result: RunResult,
+  evidence: string | undefined,
+  secrets: string[],
+): Promise<void> {
+  const [conclusion, title] =
+    result.outcome === 'validated'
+      ? (['success', "The repository's tests pass with this change"] as const)
+      : result.outcome === 'failed_validation'
+        ? (['failure', "The repository's tests still fail with this change"] as const)
+        : (['neutral', 'No test command was found; the change is not validated'] as const);
+  await octokit.rest.checks.create({
+    owner: spec.owner,
+    repo: spec.repo,
+    name: 'Conjecture validation',
+    head_sha: headSha,
+    status: 'completed',
+    conclusion,
+    completed_at: new Date().toISOString(),
+    output: {
+      title,
+      summary: publicText(summaryOf(result), secrets),
+      text: evidence ? truncateMarkdown(publicText(evidence, secrets), 60_000) : undefined,
+    },
+  });
 }
 
 function summaryOf(result: RunResult): string {

@@ -46,6 +46,7 @@ export const SETTING_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'github.maxDeletedFiles': 'refuse a patch that deletes more files than this',
   'github.protectedPaths': 'globs a patch may not touch',
   'github.requestReview': 'request a review of the opened PR',
+  'github.checkRun': "report the validation result as a check run on the PR's head (needs checks: write)",
   'queue.backend': '`sqlite` (one host) or `redis` (BullMQ, several workers)',
   'queue.redisUrl': 'redis:// URL when queue.backend is redis',
   'queue.concurrency': 'jobs a worker runs at once',

@@ -115,6 +115,7 @@ export const githubSchema = z
     maxDeletedFiles: z.number().int().min(0).default(5),
     protectedPaths: z.array(z.string()).default(['.github/workflows/**']),
     requestReview: z.boolean().default(true),
+    checkRun: z.boolean().default(true),
   })
   .strict();
 
@@ -196,6 +197,7 @@ export const repoConfigSchema = z
         maxDeletedFiles: z.number().int().min(0),
         protectedPaths: z.array(z.string()),
         requestReview: z.boolean(),
+        checkRun: z.boolean(),
       })
       .partial()
       .strict()

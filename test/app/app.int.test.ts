@@ -54,6 +54,12 @@ describeIf(missingDocker(), 'GitHub App end to end', () => {
     const diff = execFileSync('git', ['-C', repo.bareDir, 'diff', `main..${pr.head}`], { encoding: 'utf8' });
     expect(diff).toContain('+  return a + b;');
     expect(diff).not.toContain('.conjecture');
+    // The validation result is a check run on the pushed commit.
+    const head = execFileSync('git', ['-C', repo.bareDir, 'rev-parse', pr.head], { encoding: 'utf8' }).trim();
+    expect(repo.checkRuns).toMatchObject([
+      { name: 'Conjecture validation', head_sha: head, status: 'completed', conclusion: 'success' },
+    ]);
+    expect(String((repo.checkRuns[0] as { output: { text: string } }).output.text)).toContain('npm test');
 
     expect(issue().labels).toContain('conjecture:done');
     expect(issue().labels).not.toContain('conjecture:in-progress');

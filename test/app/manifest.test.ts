@@ -12,6 +12,7 @@ describe('app.yml', () => {
       issues: 'write',
       pull_requests: 'write',
       contents: 'write',
+      checks: 'write',
     });
     for (const never of ['workflows', 'actions', 'administration', 'secrets', 'members'])
       expect(manifest.default_permissions[never]).toBeUndefined();
