@@ -16,6 +16,7 @@ import {
   createRateLimiter,
   createWorker,
   type JobQueue,
+  openBucketStore,
   openJobQueue,
   type RateLimiter,
   type StopReport,
@@ -45,7 +46,7 @@ export type AppServerDeps = RunnerDeps & {
   queue?: JobQueue;
   /** The intake lane (default: opened from `config.queue` with `lane: 'intake'`); closed by the server. */
   intake?: JobQueue;
-  /** Default: token buckets from `config.rateLimit`, in memory. */
+  /** Default: token buckets from `config.rateLimit`, kept where the queue is (SQLite file or Redis). */
   rateLimiter?: RateLimiter;
   /** Run a worker in this process (default true); false when `conjecture worker` runs elsewhere. */
   worker?: boolean;
@@ -97,6 +98,7 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
   const intake =
     deps.intake ??
     openJobQueue(config.queue, { stateDir: deps.stateDir, logger: deps.logger, lane: 'intake' });
+  const buckets = deps.rateLimiter ? undefined : openBucketStore(config.queue, { stateDir: deps.stateDir });
   const intakeConsumer = createWorker({
     queue: intake,
     handlers: {
@@ -104,7 +106,7 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
         config,
         logger: deps.logger.child({ component: 'intake' }),
         dispatcher,
-        rateLimiter: deps.rateLimiter ?? createRateLimiter(config.rateLimit),
+        rateLimiter: deps.rateLimiter ?? createRateLimiter({ ...config.rateLimit, store: buckets }),
         octokitFor: jobDeps.octokitFor,
       }),
     },
@@ -177,7 +179,7 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
         worker?.stop({ graceMs }),
         intakeConsumer.stop({ graceMs: Math.min(graceMs, INTAKE_LEASE_MS) }),
       ]);
-      await Promise.all([queue.close(), intake.close()]);
+      await Promise.all([queue.close(), intake.close(), buckets?.close()]);
       return report;
     },
   };

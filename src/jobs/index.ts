@@ -1,6 +1,6 @@
 export { createConsumer, JobAbortedError } from './consumer.ts';
 export { jobIdForKey, LEASE_EXPIRED_TOO_OFTEN } from './lease.ts';
-export { openJobQueue, type QueueLane, type QueueSettings } from './open.ts';
+export { openBucketStore, openJobQueue, type QueueLane, type QueueSettings } from './open.ts';
 export { backoffDelay, describeJobError } from './outcome.ts';
 export {
   type BucketStore,

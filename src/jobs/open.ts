@@ -6,6 +6,8 @@
 import { join } from 'node:path';
 import { ConjectureError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import type { BucketStore } from './rate-limit.ts';
+import { createRedisBucketStore, createSqliteBucketStore } from './rate-limit-stores.ts';
 import { createRedisJobQueue } from './redis/queue.ts';
 import { createSqliteJobQueue } from './sqlite/queue.ts';
 import type { JobQueue } from './types.ts';
@@ -30,27 +32,40 @@ export function openJobQueue(
   opts: { stateDir: string; logger: Logger; lane?: QueueLane },
 ): JobQueue {
   const intake = opts.lane === 'intake';
+  if (settings.backend === 'redis') requireRedisUrl(settings);
   const limits = intake
     ? { perRepository: 1, perInstallation: 1_000 }
     : { perRepository: settings.perRepository, perInstallation: settings.perInstallation };
   if (settings.backend === 'sqlite') {
-    const path = settings.sqlitePath ?? join(opts.stateDir, 'jobs.sqlite');
+    const path = sqlitePathOf(settings, opts.stateDir);
     return createSqliteJobQueue({
-      path: intake ? path.replace(/(\.sqlite)?$/, '.intake.sqlite') : path,
+      path: intake ? intakePathOf(path) : path,
       limits,
       logger: opts.logger,
     });
   }
-  if (!settings.redisUrl) {
-    throw new ConjectureError('queue.backend is "redis" but no Redis URL is set', {
-      code: 'config_invalid',
-      hint: 'set queue.redisUrl (e.g. redis://127.0.0.1:6379) or use queue.backend "sqlite"',
-    });
-  }
   return createRedisJobQueue({
-    url: settings.redisUrl,
+    url: settings.redisUrl as string,
     limits,
     logger: opts.logger,
     ...(intake ? { queueName: 'intake', limitRetryMs: 100 } : {}),
+  });
+}
+
+/** Rate-limit buckets where the queue lives, so every app process shares them and restarts keep them. */
+export function openBucketStore(settings: QueueSettings, opts: { stateDir: string }): BucketStore {
+  if (settings.backend === 'redis') return createRedisBucketStore(requireRedisUrl(settings));
+  return createSqliteBucketStore(intakePathOf(sqlitePathOf(settings, opts.stateDir)));
+}
+
+const sqlitePathOf = (settings: QueueSettings, stateDir: string) =>
+  settings.sqlitePath ?? join(stateDir, 'jobs.sqlite');
+const intakePathOf = (path: string) => path.replace(/(\.sqlite)?$/, '.intake.sqlite');
+
+function requireRedisUrl(settings: QueueSettings): string {
+  if (settings.redisUrl) return settings.redisUrl;
+  throw new ConjectureError('queue.backend is "redis" but no Redis URL is set', {
+    code: 'config_invalid',
+    hint: 'set queue.redisUrl (e.g. redis://127.0.0.1:6379) or use queue.backend "sqlite"',
   });
 }

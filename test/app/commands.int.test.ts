@@ -121,4 +121,22 @@ describeIf(missingDocker(), 'GitHub App commands', () => {
     expect(status[0]!.body).toContain(`/pull/${pr.number}`);
     expect(h.standin.problems).toEqual([]);
   });
+
+  it('a user over the hourly run limit gets a polite reply with the wait, and no run', async () => {
+    h = await startAppHarness(
+      [{ status: 400, errorBody: { error: { message: 'no such model' } } }],
+      {},
+      {
+        CONJECTURE_RATE_LIMIT_PER_USER_PER_HOUR: '1',
+      },
+    );
+    await h.hook('issue_comment', h.comment('maintainer', '/conjecture fix'));
+    await h.app.idle();
+    await h.hook('issue_comment', h.comment('maintainer', '/conjecture fix'));
+    await h.app.idle();
+    expect(await h.app.dispatcher.all()).toHaveLength(1);
+    expect(h.comments().at(-1)).toMatch(
+      /@\W?maintainer has started as many Conjecture runs as allowed this hour; try again in \d+ min\./u,
+    );
+  });
 });

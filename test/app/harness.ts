@@ -68,6 +68,8 @@ export interface AppHarness {
 export async function startAppHarness(
   turns: ScriptedTurn[],
   extraFiles: Record<string, string> = {},
+  /** More `CONJECTURE_*` settings, e.g. `CONJECTURE_RATE_LIMIT_PER_USER_PER_HOUR`. */
+  env: Record<string, string> = {},
 ): Promise<AppHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'app-e2e-'));
   const standin = await startGitHubStandin({ dir });
@@ -91,6 +93,7 @@ export async function startAppHarness(
       CONJECTURE_GITHUB_API_URL: standin.url,
       CONJECTURE_MODEL_BASE_URL: model.url,
       CONJECTURE_SANDBOX_IMAGE: SANDBOX_IMAGE,
+      ...env,
     },
   });
   const logger = silentLogger();
