@@ -30,7 +30,11 @@ export interface IntakeOptions {
   logger: Logger;
   /** The intake lane (`openJobQueue(…, { lane: 'intake' })`). */
   intake: JobQueue;
+  /** What became of each delivery (for the intake latency metric). */
+  onOutcome?(deliveryId: string, outcome: IntakeOutcome): void;
 }
+
+export type IntakeOutcome = 'accepted' | 'duplicate' | 'ignored';
 
 /** Webhook payloads as the examples and GitHub send them; Probot has verified the delivery. */
 // biome-ignore lint/suspicious/noExplicitAny: payload fields are read defensively below
@@ -73,8 +77,10 @@ async function storeDelivery(context: AnyContext, options: IntakeOptions): Promi
   const facts = factsOf(p, context.name);
   const decision = decide(facts, options.config.github);
   const log = options.logger.child({ deliveryId: context.id });
-  if (decision.kind === 'ignore') return;
-  if (decision.kind === 'refuse_bot') return void log.info({ sender: facts.sender.login }, decision.why);
+  if (decision.kind === 'ignore' || decision.kind === 'refuse_bot') {
+    if (decision.kind === 'refuse_bot') log.info({ sender: facts.sender.login }, decision.why);
+    return options.onOutcome?.(context.id, 'ignored');
+  }
   const event: StoredEvent = {
     deliveryId: context.id,
     receivedAt: new Date().toISOString(),
@@ -99,4 +105,5 @@ async function storeDelivery(context: AnyContext, options: IntakeOptions): Promi
     maxAttempts: 5,
   });
   log.info({ decision: decision.kind, created }, created ? 'delivery stored' : 'redelivery ignored');
+  options.onOutcome?.(context.id, created ? 'accepted' : 'duplicate');
 }

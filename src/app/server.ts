@@ -21,10 +21,10 @@ import {
   type RateLimiter,
   type StopReport,
 } from '../jobs/index.ts';
-import { createApiServer } from '../server/index.ts';
+import { type ConjectureMetrics, createApiServer, createConjectureMetrics } from '../server/index.ts';
 import { createGitHubEventHandler } from './events.ts';
 import type { GitHubJobDeps } from './github-job.ts';
-import { createConjectureApp, GITHUB_EVENT_KIND } from './intake.ts';
+import { createConjectureApp, GITHUB_EVENT_KIND, type IntakeOutcome } from './intake.ts';
 import { createGitHubFixHandler, createQueueDispatcher, type QueueDispatcher } from './queue-dispatcher.ts';
 
 export const WEBHOOK_PATH = '/api/github/webhooks';
@@ -46,6 +46,8 @@ export type AppServerDeps = RunnerDeps & {
   queue?: JobQueue;
   /** The intake lane (default: opened from `config.queue` with `lane: 'intake'`); closed by the server. */
   intake?: JobQueue;
+  /** Feeds `/metrics`; without it the server keeps its own (queue gauges and webhook intake). */
+  metrics?: ConjectureMetrics;
   /** Default: token buckets from `config.rateLimit`, kept where the queue is (SQLite file or Redis). */
   rateLimiter?: RateLimiter;
   /** Run a worker in this process (default true); false when `conjecture worker` runs elsewhere. */
@@ -117,14 +119,22 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
     logger: deps.logger.child({ component: 'intake' }),
   });
   const worker = deps.worker === false ? undefined : startGitHubWorker(jobDeps, queue, deps.logger);
+  const metrics = deps.metrics ?? createConjectureMetrics({ queue: () => queue.stats() });
+  const outcomes = new Map<string, IntakeOutcome>();
   const api = createApiServer({
+    metrics,
     queue,
     logger: deps.logger.child({ component: 'api' }),
     tokenHashes: config.server.apiTokenHashes,
     maxAttempts: config.queue.maxAttempts,
   });
   const middleware = await createNodeMiddleware(
-    createConjectureApp({ config, logger: deps.logger, intake }),
+    createConjectureApp({
+      config,
+      logger: deps.logger,
+      intake,
+      onOutcome: (id, outcome) => outcomes.set(id, outcome),
+    }),
     { probot, webhooksPath: WEBHOOK_PATH },
   );
   const server = createServer((req, res) => {
@@ -133,6 +143,16 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
       return;
     }
     if (req.method === 'POST' && req.url?.split('?')[0] === WEBHOOK_PATH) {
+      const started = performance.now();
+      const deliveryId = String(req.headers['x-github-delivery'] ?? '');
+      res.once('finish', () => {
+        const outcome = outcomes.get(deliveryId);
+        outcomes.delete(deliveryId);
+        metrics.observeWebhookIntake(
+          (performance.now() - started) / 1000,
+          res.statusCode === 200 ? (outcome ?? 'ignored') : 'rejected',
+        );
+      });
       void readBody(req).then((raw) => {
         // Checked here as well as in Probot so a forged delivery is a 401 that never reaches a handler.
         if (!signatureMatches(raw, req.headers['x-hub-signature-256'], webhookSecret)) {

@@ -97,6 +97,10 @@ describeIf(missingDocker(), 'GitHub App end to end', () => {
     await app.idle();
     expect(await app.dispatcher.all()).toHaveLength(1);
     expect(repo.pulls.size).toBe(1);
+    // Both acknowledgements were timed; /metrics tells them apart.
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toMatch(/conjecture_webhook_intake_duration_seconds_count\{outcome="accepted"\} 1\n/);
+    expect(metrics).toMatch(/conjecture_webhook_intake_duration_seconds_count\{outcome="duplicate"\} 1\n/);
   });
 
   it('a read-only sender gets one short reply and no run; a triager adding the label gets no run', async () => {
