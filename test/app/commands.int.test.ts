@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
+import { waitFor } from '../jobs/harness.ts';
 import { describeIf, missingDocker } from '../support/prereq.ts';
 import { type AppHarness, bash, FIX_TURNS, SUBMIT, startAppHarness } from './harness.ts';
 
@@ -20,26 +21,21 @@ const containersOf = (jobId: string) =>
   execFileSync('docker', ['ps', '-aq', '--filter', `label=dev.conjecture.task=${jobId}`], {
     encoding: 'utf8',
   }).trim();
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 const botComments = (number = 1) => h!.issue(number).comments.filter((c) => c.user === 'conjecture[bot]');
 
 describeIf(missingDocker(), 'GitHub App commands', () => {
   it('/conjecture cancel mid-command stops the run: container gone, status says cancelled, no PR', async () => {
     h = await startAppHarness([bash('Look around first.', 'sleep 300'), SUBMIT]);
     await h.hook('issues', h.labeled('maintainer'));
-    const job = await until('the run to start', async () =>
-      (await h!.app.dispatcher.all()).find((j) => j.state === 'running'),
+    const job = await waitFor(
+      'the run to start',
+      async () => (await h!.app.dispatcher.all()).find((j) => j.state === 'running'),
+      60_000,
     );
-    await until('the agent command to run in a container', () =>
-      h!.model.requests.length >= 1 && containersOf(job.id) !== '' ? true : undefined,
+    await waitFor(
+      'the agent command to run in a container',
+      async () => h!.model.requests.length >= 1 && containersOf(job.id) !== '',
+      60_000,
     );
 
     const asked = Date.now();
