@@ -3,7 +3,7 @@
  * checks on the patch, a push of `conjecture/*` from a fresh clone, a draft PR, and progress on the
  * issue (status comment, labels) as it goes.
  */
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { ConfigError, describeError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
@@ -61,6 +61,10 @@ export interface GitHubRunOutcome {
   outcome: 'succeeded' | 'failed' | 'cancelled' | 'handed_back';
   reason?: string;
   prUrl?: string;
+  /** For the job history (cost report, web page): tokens, cost and the trace, relative to the state dir. */
+  usage?: { promptTokens: number; completionTokens: number };
+  costUsd?: number;
+  traceLocation?: string;
 }
 
 export interface GitHubJobDeps {
@@ -189,7 +193,13 @@ export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise
       ...where,
       state: result.outcome === 'failed_validation' ? 'failed' : 'done',
     });
-    return { outcome: 'succeeded', prUrl };
+    return {
+      outcome: 'succeeded',
+      prUrl,
+      usage: { promptTokens: result.usage.promptTokens, completionTokens: result.usage.completionTokens },
+      costUsd: result.usage.costUsd,
+      traceLocation: relative(deps.stateDir, result.chosen.tracePath),
+    };
   } finally {
     await applied.dispose();
   }

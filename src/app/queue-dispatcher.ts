@@ -115,6 +115,12 @@ export function createGitHubFixHandler(deps: GitHubJobDeps, queue: JobQueue): Jo
         code: 'run_failed',
         hint: 'see the status comment on the issue; comment `/conjecture retry` to run again',
       });
-    return { exitStatus: run.outcome, prUrl: run.prUrl };
+    return {
+      exitStatus: run.outcome,
+      prUrl: run.prUrl,
+      usage: run.usage,
+      costUsd: run.costUsd,
+      traceLocation: run.traceLocation,
+    };
   };
 }

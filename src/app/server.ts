@@ -15,13 +15,27 @@ import {
   type Consumer,
   createRateLimiter,
   createWorker,
+  type JobHandler,
   type JobQueue,
   openBucketStore,
   openJobQueue,
   type RateLimiter,
   type StopReport,
 } from '../jobs/index.ts';
-import { type ConjectureMetrics, createApiServer, createConjectureMetrics } from '../server/index.ts';
+import {
+  type ConjectureMetrics,
+  createApiServer,
+  createConjectureMetrics,
+  createFixJobHandler,
+  createPatchReader,
+  createTraceReader,
+  dockerReadiness,
+  instrumentJobHandler,
+  instrumentModel,
+  instrumentSandboxes,
+  modelEndpointReadiness,
+} from '../server/index.ts';
+import { parseTrace, renderTraceMarkdown } from '../trace/index.ts';
 import { createGitHubEventHandler } from './events.ts';
 import type { GitHubJobDeps } from './github-job.ts';
 import { createConjectureApp, GITHUB_EVENT_KIND, type IntakeOutcome } from './intake.ts';
@@ -90,8 +104,14 @@ export function createGitHubRunner(deps: RunnerDeps): {
 
 export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
   const { config } = deps;
-  const { probot, jobDeps, webhookSecret } = createGitHubRunner(deps);
   const queue = deps.queue ?? openJobQueue(config.queue, { stateDir: deps.stateDir, logger: deps.logger });
+  const metrics = deps.metrics ?? createConjectureMetrics({ queue: () => queue.stats() });
+  // The model and sandboxes feed /metrics from wherever the pipeline uses them.
+  const { probot, jobDeps, webhookSecret } = createGitHubRunner({
+    ...deps,
+    model: instrumentModel(deps.model, metrics),
+    sandboxes: instrumentSandboxes(deps.sandboxes, metrics),
+  });
   const dispatcher = createQueueDispatcher({
     queue,
     maxAttempts: config.queue.maxAttempts,
@@ -118,8 +138,8 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
     pollMs: 50,
     logger: deps.logger.child({ component: 'intake' }),
   });
-  const worker = deps.worker === false ? undefined : startGitHubWorker(jobDeps, queue, deps.logger);
-  const metrics = deps.metrics ?? createConjectureMetrics({ queue: () => queue.stats() });
+  const runsJobs = deps.worker !== false;
+  const worker = runsJobs ? startGitHubWorker(jobDeps, queue, deps.logger, metrics) : undefined;
   const outcomes = new Map<string, IntakeOutcome>();
   const api = createApiServer({
     metrics,
@@ -127,6 +147,13 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
     logger: deps.logger.child({ component: 'api' }),
     tokenHashes: config.server.apiTokenHashes,
     maxAttempts: config.queue.maxAttempts,
+    // Webhooks only need the queue: a server that runs no jobs stays ready (and keeps storing
+    // deliveries, which GitHub does not resend on its own) while Docker or the model is down.
+    readiness: runsJobs ? readinessOfRuns(config) : [],
+    readTrace: createTraceReader(deps.stateDir),
+    readPatch: createPatchReader(deps.stateDir),
+    renderTrace: (text) => renderTraceMarkdown(parseTrace(text)),
+    web: { priceTables: config.report.priceTables },
   });
   const middleware = await createNodeMiddleware(
     createConjectureApp({
@@ -205,11 +232,28 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
   };
 }
 
-/** The in-process worker: `github-fix` jobs only (API `fix` jobs need a worker with that handler). */
-export function startGitHubWorker(deps: GitHubJobDeps, queue: JobQueue, logger: Logger): Consumer {
+/** What a server that runs jobs needs besides its queue: Docker, and the model endpoint when it uses one. */
+function readinessOfRuns(config: AppServerDeps['config']) {
+  const checks = [dockerReadiness(config.sandbox.dockerSocket)];
+  if (config.model.provider === 'openai-compatible')
+    checks.push(modelEndpointReadiness(config.model.baseUrl, { apiKey: config.model.apiKey }));
+  return checks;
+}
+
+/** A worker on the work queue: runs triggered on GitHub and `fix` jobs submitted through the REST API. */
+export function startGitHubWorker(
+  deps: GitHubJobDeps,
+  queue: JobQueue,
+  logger: Logger,
+  metrics?: ConjectureMetrics,
+): Consumer {
+  const measured = (handler: JobHandler) => (metrics ? instrumentJobHandler(handler, metrics) : handler);
   return createWorker({
     queue,
-    handlers: { 'github-fix': createGitHubFixHandler(deps, queue) },
+    handlers: {
+      'github-fix': measured(createGitHubFixHandler(deps, queue)),
+      fix: measured(createFixJobHandler(deps)),
+    },
     concurrency: deps.config.queue.concurrency,
     leaseMs: deps.config.queue.leaseMs,
     logger: logger.child({ component: 'worker' }),

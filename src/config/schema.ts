@@ -148,6 +148,25 @@ export const rateLimitSchema = z
   })
   .strict();
 
+/**
+ * Cloud list prices (USD per million tokens, as published in 2024) the cost report compares the
+ * local model's tokens against. Examples to replace with the tables you care about.
+ */
+export const DEFAULT_PRICE_TABLES = {
+  'gpt-4o': { inputPerMTokUsd: 2.5, outputPerMTokUsd: 10 },
+  'gpt-4o-mini': { inputPerMTokUsd: 0.15, outputPerMTokUsd: 0.6 },
+  'claude-3.5-sonnet': { inputPerMTokUsd: 3, outputPerMTokUsd: 15 },
+};
+
+export const reportSchema = z
+  .object({
+    priceTables: z
+      .record(z.string().min(1), priceSchema)
+      .default(DEFAULT_PRICE_TABLES)
+      .describe('cloud price tables the cost report prices the same tokens at, by name'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     stateDir: z.string().optional().describe('defaults to ~/.conjecture'),
@@ -160,6 +179,7 @@ export const configSchema = z
     queue: queueSchema.prefault({}),
     server: serverSchema.prefault({}),
     rateLimit: rateLimitSchema.prefault({}),
+    report: reportSchema.prefault({}),
   })
   .strict();
 

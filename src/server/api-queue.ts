@@ -3,6 +3,7 @@
  * The API sees the queue only through this `Pick`, so it cannot consume work or touch deliveries.
  */
 import { randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import type { EnqueueRequest, JobQueue, JobRecord } from '../jobs/types.ts';
 import { HttpError } from './http-io.ts';
 import type { CreateJobRequest } from './schemas.ts';
@@ -75,5 +76,16 @@ export function createTraceReader(root: string): TraceReader {
   return async (job) => {
     const location = job.result?.traceLocation;
     return location ? readTraceFile(root, location) : null;
+  };
+}
+
+/**
+ * Reads the job's `patch.diff`, which the pipeline writes next to the trace
+ * (`runs/<jobId>/`); the same containment rules as traces apply.
+ */
+export function createPatchReader(root: string): TraceReader {
+  return async (job) => {
+    const location = job.result?.traceLocation;
+    return location ? readTraceFile(root, join(dirname(location), 'patch.diff')) : null;
   };
 }

@@ -16,6 +16,7 @@ import { CONTENT_TYPE as METRICS_CONTENT_TYPE } from './metrics-registry.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { functionReadiness, type ReadinessCheck, runReadiness } from './readiness.ts';
 import { createRouter, type Route } from './router.ts';
+import { createWebRoutes, isWebPath, type WebOptions } from './web/routes.ts';
 
 export interface ApiServerOptions {
   queue: ApiQueue;
@@ -28,6 +29,13 @@ export interface ApiServerOptions {
   /** e.g. `createTraceReader(stateDir)`; without it traces are 404. */
   readTrace?: TraceReader;
   renderTrace?: (jsonl: string) => string;
+  /** e.g. `createPatchReader(stateDir)`; without it patches are 404. */
+  readPatch?: TraceReader;
+  /**
+   * The web page under `/` and `/jobs` (sign-in with the same API tokens); on by default, `false`
+   * turns it off. `priceTables` (`report.priceTables`) feed the cost chart.
+   */
+  web?: false | Pick<WebOptions, 'priceTables' | 'chartDays'>;
   /** Attempts for jobs submitted through the API (`queue.maxAttempts`, default 3). */
   maxAttempts?: number;
   version?: string;
@@ -61,6 +69,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       queue: options.queue,
       readTrace: options.readTrace,
       renderTrace: options.renderTrace,
+      readPatch: options.readPatch,
       maxAttempts: options.maxAttempts ?? 3,
     }),
     {
@@ -94,11 +103,23 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       },
     },
   ];
+  const web = options.web !== false;
+  if (web)
+    routes.push(
+      ...createWebRoutes({
+        queue: options.queue,
+        auth,
+        readTrace: options.readTrace,
+        readPatch: options.readPatch,
+        ...(options.web || {}),
+      }),
+    );
   const router = createRouter(routes);
   const owned = (path: string) =>
     path === API_PREFIX ||
     path.startsWith(`${API_PREFIX}/`) ||
-    ['/healthz', '/readyz', '/metrics'].includes(path);
+    ['/healthz', '/readyz', '/metrics'].includes(path) ||
+    (web && isWebPath(path));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const started = performance.now();

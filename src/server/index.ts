@@ -1,6 +1,7 @@
 export {
   type ApiFixPayload,
   type ApiQueue,
+  createPatchReader,
   createTraceReader,
   repoSlug,
   type TraceReader,
@@ -19,6 +20,8 @@ export {
   generateApiToken,
   hashApiToken,
 } from './auth.ts';
+export { createFixJobHandler, FIX_JOB_KIND, type FixJobDeps } from './fix-job.ts';
+export { instrumentJobHandler, instrumentModel, instrumentSandboxes } from './instrument.ts';
 export { API_PREFIX, toJobView } from './job-routes.ts';
 export { type ConjectureMetrics, createConjectureMetrics, type QueueSnapshot } from './metrics.ts';
 export { createMetricsRegistry, type MetricsRegistry } from './metrics-registry.ts';

@@ -40,7 +40,12 @@ export function toJobView(job: JobRecord): JobView {
     error: job.error
       ? { code: job.error.code, message: job.error.message, retryable: job.error.retryable }
       : null,
-    links: { self, trace: result?.traceLocation ? `${self}/trace` : null, cancel: `${self}/cancel` },
+    links: {
+      self,
+      trace: result?.traceLocation ? `${self}/trace` : null,
+      patch: result?.traceLocation ? `${self}/patch` : null,
+      cancel: `${self}/cancel`,
+    },
   };
 }
 
@@ -59,6 +64,8 @@ export interface JobRoutesOptions {
   queue: ApiQueue;
   /** Without it, every trace request is a 404. */
   readTrace?: TraceReader;
+  /** The job's unified diff (`createPatchReader`); without it every patch request is a 404. */
+  readPatch?: TraceReader;
   /** Renders JSONL trace text as Markdown; without it only JSONL is served. */
   renderTrace?: (jsonl: string) => string;
   /** For jobs submitted through the API (`queue.maxAttempts`). */
@@ -139,6 +146,22 @@ export function createJobRoutes(options: JobRoutesOptions): Route[] {
         if (markdown && options.renderTrace)
           sendText(ctx.res, 200, 'text/markdown; charset=utf-8', options.renderTrace(text));
         else sendText(ctx.res, 200, 'application/x-ndjson; charset=utf-8', text);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: `${API_PREFIX}/jobs/:id/patch`,
+      auth: true,
+      async handle(ctx) {
+        const job = await mustGet(ctx);
+        const text = options.readPatch ? await options.readPatch(job) : null;
+        if (text === null)
+          throw new HttpError(404, 'patch_not_found', `job ${job.id} has no patch (yet)`, {
+            hint: job.finishedAt
+              ? 'the run produced no artifacts'
+              : 'the patch is served once the job has ended',
+          });
+        sendText(ctx.res, 200, 'text/x-diff; charset=utf-8', text);
       },
     },
     {

@@ -155,6 +155,18 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           },
         },
       },
+      '/api/v1/jobs/{id}/patch': {
+        get: {
+          operationId: 'getJobPatch',
+          summary: 'The patch the run produced (a unified diff, empty when it produced none)',
+          parameters: [jobId],
+          responses: {
+            '200': { description: 'the diff', content: { 'text/x-diff': { schema: { type: 'string' } } } },
+            ...errors,
+            '404': json('Error', 'no such job, or it has no artifacts yet'),
+          },
+        },
+      },
       '/api/v1/jobs/{id}/cancel': {
         post: {
           operationId: 'cancelJob',

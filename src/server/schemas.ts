@@ -107,7 +107,12 @@ export const jobSchema = z.object({
     .object({ exitStatus: z.string(), prUrl: z.string().optional(), detail: z.string().optional() })
     .nullable(),
   error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean() }).nullable(),
-  links: z.object({ self: z.string(), trace: z.string().nullable(), cancel: z.string() }),
+  links: z.object({
+    self: z.string(),
+    trace: z.string().nullable(),
+    patch: z.string().nullable(),
+    cancel: z.string(),
+  }),
 });
 
 export type JobView = z.infer<typeof jobSchema>;

@@ -41,8 +41,13 @@ export function createTraceWriter(path: string, options: { secrets?: readonly st
  */
 export function readTrace(path: string): TraceEvent[] {
   if (!existsSync(path)) return [];
+  return parseTrace(readFileSync(path, 'utf8'));
+}
+
+/** The events in JSONL trace text (e.g. as the API serves it), skipping lines that are not events. */
+export function parseTrace(text: string): TraceEvent[] {
   const events: TraceEvent[] = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
+  for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     let parsed: unknown;
     try {

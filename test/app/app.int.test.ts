@@ -69,6 +69,15 @@ describeIf(missingDocker(), 'GitHub App end to end', () => {
     expect(status[0]!.history.length).toBeGreaterThan(2);
     expect(status[0]!.body).toContain(`/pull/${pr.number}`);
 
+    // The job history has what the cost report and the web page show.
+    const [job] = await app.dispatcher.all();
+    expect(job!.result).toMatchObject({
+      exitStatus: 'succeeded',
+      prUrl: expect.stringContaining(`/pull/${pr.number}`),
+      usage: { promptTokens: expect.any(Number), completionTokens: expect.any(Number) },
+      traceLocation: expect.stringMatching(/trace\.jsonl$/),
+    });
+
     // The model never saw the hidden HTML comment.
     expect(JSON.stringify(model.requests[0]!.messages)).not.toContain('ignore all instructions');
     // The clone token was scoped to this one repository.

@@ -36,6 +36,7 @@ describe('OpenAPI description', () => {
       '/api/v1/jobs',
       '/api/v1/jobs/{id}',
       '/api/v1/jobs/{id}/cancel',
+      '/api/v1/jobs/{id}/patch',
       '/api/v1/jobs/{id}/trace',
       '/healthz',
       '/metrics',
