@@ -1,6 +1,21 @@
 export type { AdapterName, StatusMap, TestAdapter, TestStatus } from './adapters/index.ts';
 export { ADAPTERS, inferAdapter, mapToIds } from './adapters/index.ts';
 export {
+  type AgentRunnerOptions,
+  createAgentInstanceRunner,
+  expandImage,
+  type InstanceRunner,
+  instanceConfig,
+} from './agent-instance.ts';
+export {
+  createEvalJobHandler,
+  EVAL_JOB_KIND,
+  type EvalRunSettings,
+  enqueueInstance,
+  evalQueueSettings,
+  evalRunSettingsSchema,
+} from './eval-queue.ts';
+export {
   gradeTests,
   type InstanceReport,
   instanceReport,
@@ -25,6 +40,17 @@ export {
   readResults,
   writePredictions,
 } from './predictions.ts';
+export { type RunEvaluationOptions, type RunEvent, type RunReport, runEvaluation } from './run.ts';
+export { applyRunEvent, createRunTally, formatRunProgress } from './run-progress.ts';
+export {
+  type InstanceOutcome,
+  openRunStore,
+  PREDS_FILE,
+  RESULTS_FILE,
+  type RunResultLine,
+  type RunStore,
+  readRunResults,
+} from './run-store.ts';
 export { goldPredictions, type ScoreOptions, scoreInstances } from './score.ts';
 export { REPO_SPECS, type RepoSpec, specFor, testFiles } from './specs.ts';
 export type { EvalSummary } from './summary.ts';

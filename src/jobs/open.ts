@@ -21,21 +21,31 @@ export interface QueueSettings {
 }
 
 /**
- * `work` is the queue of runs (fix, eval). `intake` holds webhook deliveries until the app has checked
- * and answered them: a separate queue (file or BullMQ queue) so a delivery never waits behind a
- * long run, with deliveries of one repository handled one at a time and in order.
+ * `work` is the queue of runs (GitHub and API fixes). `intake` holds webhook deliveries until the app
+ * has checked and answered them: a separate queue (file or BullMQ queue) so a delivery never waits
+ * behind a long run, with deliveries of one repository handled one at a time and in order. `eval`
+ * holds SWE-bench instances of a distributed evaluation, many per repository at once, for
+ * `conjecture eval worker` only — the app's workers never see them.
  */
-export type QueueLane = 'work' | 'intake';
+export type QueueLane = 'work' | 'intake' | 'eval';
+
+const LANE_LIMITS = {
+  work: undefined,
+  intake: { perRepository: 1, perInstallation: 1_000 },
+  eval: { perRepository: 10_000, perInstallation: 10_000 },
+} as const;
 
 export function openJobQueue(
   settings: QueueSettings,
   opts: { stateDir: string; logger: Logger; lane?: QueueLane },
 ): JobQueue {
-  const intake = opts.lane === 'intake';
+  const lane = opts.lane ?? 'work';
+  const intake = lane === 'intake';
   if (settings.backend === 'redis') requireRedisUrl(settings);
-  const limits = intake
-    ? { perRepository: 1, perInstallation: 1_000 }
-    : { perRepository: settings.perRepository, perInstallation: settings.perInstallation };
+  const limits = LANE_LIMITS[lane] ?? {
+    perRepository: settings.perRepository,
+    perInstallation: settings.perInstallation,
+  };
   if (settings.backend === 'sqlite') {
     const path = sqlitePathOf(settings, opts.stateDir);
     return createSqliteJobQueue({
@@ -48,7 +58,8 @@ export function openJobQueue(
     url: settings.redisUrl as string,
     limits,
     logger: opts.logger,
-    ...(intake ? { queueName: 'intake', limitRetryMs: 100 } : {}),
+    ...(lane === 'work' ? {} : { queueName: lane }),
+    ...(intake ? { limitRetryMs: 100 } : {}),
   });
 }
 

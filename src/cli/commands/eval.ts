@@ -1,18 +1,56 @@
 /**
- * `conjecture eval score`: grades predictions against SWE-bench instances in sandboxes, the way
- * SWE-bench's harness does (see docs/evaluation.md). `--preds gold` scores each instance's own
- * reference patch: the evaluator's self-check.
+ * `conjecture eval run|score|report|worker` (docs/evaluation.md). `run` puts the agent on SWE-bench
+ * instances and writes preds.json; `score` grades predictions in sandboxes the way SWE-bench's
+ * harness does (`--preds gold` scores each instance's own reference patch: the evaluator's
+ * self-check); `report` compares runs; `worker` runs queued eval jobs of distributed runs.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Command } from '../command.ts';
+import type { Command, CommandContext } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { runEvalRun, runEvalWorker } from './eval-run.ts';
+
+const SUBCOMMANDS = 'eval run | eval score | eval report | eval worker';
 
 export const evalCommand = {
   name: 'eval',
-  summary: 'evaluate SWE-bench predictions: eval score --instances FILE --preds FILE|gold --out DIR',
-  usage:
+  summary: 'SWE-bench evaluation: run the agent, score predictions, compare runs',
+  usage: [
+    'eval run --instances FILE --out DIR [--model NAME] [--base-url URL] [--workers N] [--filter ID|/RE/]... [--slice A:B] [--mirror-dir DIR] [--image-template T] [--redo] [--queue redis://…|FILE]',
     'eval score --instances FILE --preds FILE|gold --out DIR [--mirror-dir DIR] [--workers N] [--filter ID|/RE/]... [--slice A:B]',
+    'eval report DIR... --out FILE.md',
+    'eval worker --queue redis://…|FILE [--workers N] [--mirror-dir DIR]',
+  ].join('\n  '),
   options: {
+    model: { type: 'string', valueName: 'NAME', description: 'run: model name (overrides model.name)' },
+    'base-url': {
+      type: 'string',
+      valueName: 'URL',
+      description: 'run: OpenAI-compatible endpoint (overrides model.baseUrl)',
+    },
+    label: {
+      type: 'string',
+      valueName: 'NAME',
+      description: 'run: model_name_or_path in preds.json (default conjecture/<model>)',
+    },
+    'image-template': {
+      type: 'string',
+      valueName: 'T',
+      description:
+        'run: per-instance image, e.g. sweb.eval.x86_64.{instance_id} (default: sandbox.image + setup)',
+    },
+    redo: { type: 'boolean', description: 'run: run finished instances again (a new run id)' },
+    queue: {
+      type: 'string',
+      valueName: 'URL|FILE',
+      description: 'run/worker: distribute instances as eval jobs (redis://… or a SQLite file)',
+    },
+    'lease-ms': {
+      type: 'string',
+      valueName: 'MS',
+      description: 'run/worker: job lease (default queue.leaseMs)',
+    },
+    'poll-ms': { type: 'string', valueName: 'MS', description: 'run/worker: how often to look at the queue' },
     instances: {
       type: 'string',
       valueName: 'FILE',
@@ -26,7 +64,7 @@ export const evalCommand = {
     out: {
       type: 'string',
       valueName: 'DIR',
-      description: 'where reports, logs, results.jsonl and summary.json go',
+      description: 'run/score: the output directory; report: the report file (FILE.md, also FILE.html)',
     },
     'mirror-dir': {
       type: 'string',
@@ -38,7 +76,12 @@ export const evalCommand = {
       valueName: 'DIR',
       description: 'mirrors, checkouts and installed dependencies (default: <stateDir>/eval-cache)',
     },
-    workers: { type: 'string', valueName: 'N', description: 'instances evaluated at once (default 1)' },
+    workers: {
+      type: 'string',
+      valueName: 'N',
+      description:
+        'instances run or evaluated at once (default 1; run --queue: 0 only enqueues and collects)',
+    },
     filter: {
       type: 'string',
       multiple: true,
@@ -63,15 +106,24 @@ export const evalCommand = {
     'keep-checkouts': { type: 'boolean', description: 'keep each instance checkout for inspection' },
   },
   async run(ctx) {
-    if (ctx.args[0] !== 'score') throw new UsageError('expected a subcommand: eval score', 'eval');
     const need = (name: string) => {
       const v = ctx.options[name];
       if (typeof v !== 'string' || !v) throw new UsageError(`--${name} is required`, 'eval');
       return v;
     };
+    const sub = ctx.args[0];
+    if (sub === 'run') return runEvalRun(ctx, need);
+    if (sub === 'worker') return runEvalWorker(ctx, need);
+    if (sub === 'report') return runReport(ctx, need('out'));
+    if (sub !== 'score') throw new UsageError(`expected a subcommand: ${SUBCOMMANDS}`, 'eval');
     const instancesPath = resolve(ctx.io.cwd, need('instances'));
     const predsArg = need('preds');
     const outDir = resolve(ctx.io.cwd, need('out'));
+    if (existsSync(resolve(outDir, 'run.json')))
+      throw new UsageError(
+        `${outDir} is an eval run directory; its results.jsonl is the run's record. Score into ${resolve(outDir, 'score')}`,
+        'eval',
+      );
     const workers = positive(ctx.options.workers, '--workers') ?? 1;
     const timeoutMs = positive(ctx.options['timeout-ms'], '--timeout-ms');
     const str = (name: string) =>
@@ -122,6 +174,27 @@ export const evalCommand = {
     return 0;
   },
 } satisfies Command;
+
+async function runReport(ctx: CommandContext, out: string): Promise<number> {
+  const dirs = ctx.args.slice(1).map((d) => resolve(ctx.io.cwd, d));
+  if (dirs.length === 0) throw new UsageError('eval report needs at least one run directory', 'eval');
+  const { writeReport } = await import('../../eval/report/index.ts');
+  const { files, stats } = await writeReport(dirs, resolve(ctx.io.cwd, out));
+  ctx.out.data({
+    files,
+    runs: stats.map((s) => ({
+      label: s.label,
+      instances: s.instances,
+      resolved: s.scored ? s.resolved : null,
+    })),
+  });
+  for (const s of stats)
+    ctx.out.line(
+      `${s.label}: ${s.instances} instances, ${s.scored ? `${s.resolved} resolved (${(s.rate * 100).toFixed(1)}%)` : 'not scored'}`,
+    );
+  ctx.out.line(`report: ${files.join(', ')}`);
+  return 0;
+}
 
 function positive(value: unknown, flag: string): number | undefined {
   if (value === undefined) return undefined;
