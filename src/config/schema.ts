@@ -11,11 +11,37 @@ const nonNegative = z.number().nonnegative();
 export const DEFAULT_MODEL = 'granite4:tiny-h';
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:11434/v1';
 export const DEFAULT_IMAGE = 'conjecture-sandbox:0.1.0';
+/** A reference in src/model/embedded/catalog.ts. */
+export const DEFAULT_EMBEDDED_MODEL = 'granite-4.0-h-tiny:Q4_K_M';
 
 export const priceSchema = z
   .object({
     inputPerMTokUsd: nonNegative.describe('USD per million prompt tokens'),
     outputPerMTokUsd: nonNegative.describe('USD per million completion tokens'),
+  })
+  .strict();
+
+/** The in-process runtime (node-llama-cpp) used by provider `embedded`, or by `auto` when no server answers. */
+export const embeddedSchema = z
+  .object({
+    model: z
+      .string()
+      .min(1)
+      .default(DEFAULT_EMBEDDED_MODEL)
+      .describe('a GGUF file path, or a reference from `conjecture model list` downloaded on first use'),
+    cacheDir: z.string().optional().describe('where pulled models are kept; defaults to <stateDir>/models'),
+    contextSize: positiveInt
+      .optional()
+      .describe('context tokens to allocate; defaults to model.contextWindow'),
+    gpuLayers: z
+      .number()
+      .int()
+      .min(-1)
+      .default(-1)
+      .describe('layers offloaded to the GPU; -1 chooses automatically, 0 keeps the model on the CPU'),
+    threads: z.number().int().min(0).default(0).describe('CPU threads; 0 chooses automatically'),
+    batchSize: positiveInt.optional().describe('prompt tokens evaluated per batch; defaults automatically'),
+    autoPull: z.boolean().default(true).describe('download a missing model reference on first use'),
   })
   .strict();
 
@@ -33,6 +59,7 @@ export const modelSchema = z
     retries: z.number().int().min(0).max(10).default(4),
     stream: z.boolean().default(true),
     price: priceSchema.optional().describe('price table for cost accounting'),
+    embedded: embeddedSchema.prefault({}),
   })
   .strict();
 

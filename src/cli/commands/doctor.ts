@@ -5,6 +5,7 @@
 import { resolveStateDir } from '../../config/state-dir.ts';
 import type { Command } from '../command.ts';
 import { type CheckResult, type DoctorCheck, runChecks } from '../doctor/check.ts';
+import { embeddedChecks } from '../doctor/embedded-checks.ts';
 import { diskCheck, gitCheck, nodeCheck } from '../doctor/host-checks.ts';
 import { modelChecks } from '../doctor/model-checks.ts';
 import { dockerCheck, imageCheck, policyCheck } from '../doctor/sandbox-checks.ts';
@@ -31,7 +32,12 @@ export const doctorCommand = {
         imageCheck(config.sandbox),
         policyCheck(config.sandbox, stateDir),
       );
-    checks.push(...modelChecks(config.model, timeoutMs), diskCheck(stateDir));
+    checks.push(
+      ...(config.model.provider === 'openai-compatible'
+        ? modelChecks(config.model, timeoutMs)
+        : embeddedChecks(config.model, stateDir, ctx.io.cwd)),
+      diskCheck(stateDir),
+    );
 
     const results = await ctx.progress.step('checking', () => runChecks(checks, timeoutMs));
     const failed = results.filter((r) => r.required && r.status === 'fail');

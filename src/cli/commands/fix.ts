@@ -6,6 +6,7 @@
 import { join, resolve } from 'node:path';
 import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { openModel } from './model.ts';
 
 export const fixCommand = {
   name: 'fix',
@@ -58,14 +59,13 @@ export const fixCommand = {
     if (attempts !== undefined && !(Number.isInteger(attempts) && attempts >= 1 && attempts <= 16))
       throw new UsageError('--attempts expects a whole number from 1 to 16', 'fix');
 
-    const [{ loadConfig }, { resolveStateDir }, run, sandbox, workspace, model, { silentLogger }] =
+    const [{ loadConfig }, { resolveStateDir }, run, sandbox, workspace, { silentLogger }] =
       await Promise.all([
         import('../../config/load.ts'),
         import('../../config/state-dir.ts'),
         import('../../run/index.ts'),
         import('../../sandbox/index.ts'),
         import('../../workspace/index.ts'),
-        import('../../model/index.ts'),
         import('../../core/log.ts'),
       ]);
     const flags: Record<string, unknown> = { ...ctx.global.flags };
@@ -92,7 +92,8 @@ export const fixCommand = {
 
     const sandboxes = sandbox.createSandboxProvider(config, logger);
     const cache = workspace.createWorkspaceCache({ cacheDir: join(stateDir, 'cache'), logger });
-    const chat = model.createOpenAIModel(config.model, { logger });
+    const opened = await openModel(ctx, config, { logger, stateDir });
+    const chat = opened.model;
     let step = ctx.progress.start(`preparing ${repo}`);
     let phase = 'checkout';
     const controller = new AbortController();
@@ -133,6 +134,7 @@ export const fixCommand = {
       throw err;
     } finally {
       process.off('SIGINT', onSignal);
+      await opened.dispose();
     }
   },
 } satisfies Command;

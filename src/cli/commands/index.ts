@@ -4,6 +4,7 @@ export { configCommand } from './config.ts';
 export { doctorCommand } from './doctor.ts';
 export { evalCommand } from './eval.ts';
 export { fixCommand } from './fix.ts';
+export { modelCommand } from './model.ts';
 export { reportCommand } from './report.ts';
 export { serveCommand } from './serve.ts';
 export { workerCommand } from './worker.ts';

@@ -3,21 +3,22 @@
  * and durable queue a GitHub run needs (orphaned sandbox containers are swept first).
  */
 import { join } from 'node:path';
+import { createOpenAIModel } from '../../model/index.ts';
 import type { CommandContext } from '../command.ts';
+import { openModel } from './model.ts';
 
 export async function openRunnerParts(
   ctx: CommandContext,
   extraFlags: Record<string, unknown>,
   options: { runsJobs: boolean },
 ) {
-  const [{ loadConfig }, { resolveStateDir }, app, jobs, sandbox, workspace, model] = await Promise.all([
+  const [{ loadConfig }, { resolveStateDir }, app, jobs, sandbox, workspace] = await Promise.all([
     import('../../config/load.ts'),
     import('../../config/state-dir.ts'),
     import('../../app/index.ts'),
     import('../../jobs/index.ts'),
     import('../../sandbox/index.ts'),
     import('../../workspace/index.ts'),
-    import('../../model/index.ts'),
   ]);
   const flags: Record<string, unknown> = { ...ctx.global.flags, ...extraFlags };
   const { config } = loadConfig({ env: ctx.io.env, cwd: ctx.io.cwd, userFile: ctx.global.configFile, flags });
@@ -30,7 +31,10 @@ export async function openRunnerParts(
   const deps = {
     config,
     logger,
-    model: model.createOpenAIModel(config.model, { logger }),
+    // A server that runs no jobs never calls the model: no endpoint probing, no weights loaded for it.
+    model: options.runsJobs
+      ? (await openModel(ctx, config, { logger, stateDir })).model
+      : createOpenAIModel(config.model, { logger }),
     sandboxes,
     workspace: workspace.createWorkspaceCache({ cacheDir: join(stateDir, 'cache'), logger }),
     stateDir,

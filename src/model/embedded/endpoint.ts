@@ -1,0 +1,208 @@
+/**
+ * Serves a `Model` (the embedded one) as an OpenAI-compatible endpoint on node:http, so workers on
+ * other machines use one loaded model through the ordinary client: GET /v1/models and
+ * POST /v1/chat/completions, streamed (SSE, text sent as it is generated) or not. Tool-call replies
+ * are sent whole at the end: their grammar output is JSON, not text a client should show.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isAbortError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
+import type { ChatMessage, Completion, Model, Role, ToolSpec } from '../../core/model.ts';
+import { chatCompletionBody, streamChunks, type WireUsage } from '../scripted-wire.ts';
+
+export interface EndpointOptions {
+  model: Model;
+  host?: string;
+  port?: number;
+  logger: Logger;
+  /** Checks the Authorization header; absent means no auth (loopback use). */
+  authorize?: (header: string | undefined) => boolean;
+}
+
+export interface Endpoint {
+  /** Base URL ending in /v1. */
+  url: string;
+  close(): Promise<void>;
+}
+
+interface WireMessage {
+  role: string;
+  content?: unknown;
+  tool_calls?: { id?: string; function?: { name?: string; arguments?: string } }[];
+  tool_call_id?: string;
+}
+
+interface ChatBody {
+  model?: string;
+  messages?: WireMessage[];
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+  tools?: { function?: { name?: string; description?: string; parameters?: Record<string, unknown> } }[];
+  temperature?: number;
+  max_tokens?: number;
+  seed?: number;
+}
+
+export async function startModelEndpoint(options: EndpointOptions): Promise<Endpoint> {
+  const { model, logger } = options;
+  const log = logger.child({ component: 'model-endpoint' });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (options.authorize && !options.authorize(req.headers.authorization))
+      return sendError(res, 401, 'missing or unknown bearer token', 'invalid_api_key');
+    if (req.method === 'GET' && path === '/v1/models')
+      return sendJson(res, 200, {
+        object: 'list',
+        data: [{ id: model.name, object: 'model', created: 0, owned_by: 'conjecture' }],
+      });
+    if (req.method !== 'POST' || path !== '/v1/chat/completions')
+      return sendError(res, 404, `no route ${req.method} ${path}`, 'not_found');
+    const body = (await readJson(req)) as ChatBody;
+    if (!Array.isArray(body.messages) || body.messages.length === 0)
+      return sendError(res, 400, 'messages must be a non-empty array', 'invalid_request_error');
+    if (body.model && body.model !== model.name)
+      return sendError(
+        res,
+        404,
+        `model "${body.model}" not found (this endpoint serves ${model.name})`,
+        'model_not_found',
+      );
+    const controller = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    const tools = toTools(body.tools);
+    const streamText = body.stream === true && tools.length === 0;
+    if (streamText) {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      writeEvent(res, chunk(model.name, { role: 'assistant', content: '' }));
+    }
+    const completion = await model.complete(toMessages(body.messages), {
+      signal: controller.signal,
+      tools,
+      temperature: body.temperature,
+      maxTokens: body.max_tokens,
+      seed: body.seed,
+      onToken: streamText ? (text) => writeEvent(res, chunk(model.name, { content: text })) : undefined,
+    });
+    const turn = toTurn(completion);
+    const usage = wireUsage(completion);
+    if (!body.stream) return sendJson(res, 200, chatCompletionBody(turn, model.name, usage));
+    const tail = streamChunks(turn, model.name, body.stream_options?.include_usage ? usage : undefined);
+    if (!streamText) res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    // Text was already streamed: send only the finish and usage chunks.
+    for (const c of streamText ? tail.filter(isTail) : tail) writeEvent(res, c);
+    res.end('data: [DONE]\n\n');
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (isAbortError(err)) return void res.destroy();
+      log.warn({ err }, 'chat completion failed');
+      if (!res.headersSent) sendError(res, 500, (err as Error).message, 'server_error');
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}/v1`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function toMessages(wire: WireMessage[]): ChatMessage[] {
+  return wire.map((m) => {
+    const message: ChatMessage = { role: m.role as Role, content: textOf(m.content) };
+    if (m.tool_calls?.length)
+      message.toolCalls = m.tool_calls.map((c, i) => ({
+        id: c.id ?? `call_${i}`,
+        name: c.function?.name ?? '',
+        arguments: c.function?.arguments ?? '',
+      }));
+    if (m.tool_call_id) message.toolCallId = m.tool_call_id;
+    return message;
+  });
+}
+
+/** Content may be a string or an array of parts; only text parts matter here. */
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content))
+    return content.map((p) => (typeof p?.text === 'string' ? (p.text as string) : '')).join('');
+  return '';
+}
+
+function toTools(tools: ChatBody['tools']): ToolSpec[] {
+  return (tools ?? []).flatMap((t) =>
+    t.function?.name
+      ? [
+          {
+            name: t.function.name,
+            description: t.function.description ?? '',
+            parameters: t.function.parameters ?? {},
+          },
+        ]
+      : [],
+  );
+}
+
+function toTurn(c: Completion) {
+  return {
+    content: c.message.content,
+    toolCalls: c.message.toolCalls?.map((t) => ({ name: t.name, arguments: t.arguments })),
+    finishReason: c.finishReason,
+  };
+}
+
+function wireUsage(c: Completion): WireUsage {
+  const { promptTokens, completionTokens } = c.usage;
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+  };
+}
+
+function chunk(model: string, delta: object) {
+  return {
+    id: 'chatcmpl-embedded',
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: null }],
+  };
+}
+
+/** The finish-reason chunk (empty delta) and the usage chunk (no choices). */
+function isTail(c: object): boolean {
+  const choices = (c as { choices: { delta: object; finish_reason: unknown }[] }).choices;
+  return choices.length === 0 || choices[0]?.finish_reason != null;
+}
+
+function writeEvent(res: ServerResponse, data: object): void {
+  res.write(`data: ${JSON.stringify(data)}\n\n`);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+function sendError(res: ServerResponse, status: number, message: string, code: string): void {
+  sendJson(res, status, { error: { message, type: code, code } });
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const parts: Buffer[] = [];
+  for await (const part of req) parts.push(part as Buffer);
+  return JSON.parse(Buffer.concat(parts).toString('utf8'));
+}

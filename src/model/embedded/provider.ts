@@ -1,0 +1,110 @@
+/**
+ * Which model a run uses. `openai-compatible` and `embedded` are explicit; `auto` (for a fresh
+ * machine) prefers a local server that already serves the configured model (the configured base URL,
+ * then Ollama's and LM Studio's default ports, each probed with a short timeout) and otherwise loads
+ * the embedded runtime, pulling the default GGUF on first use.
+ */
+import { basename } from 'node:path';
+import type { Config } from '../../config/schema.ts';
+import type { Logger } from '../../core/log.ts';
+import type { Model } from '../../core/model.ts';
+import { createOpenAIModel } from '../openai-model.ts';
+import { probeModelEndpoint } from '../probe.ts';
+import { type ResolveOptions, resolveModelFile } from './cache.ts';
+
+export const LOCAL_SERVERS: readonly { name: string; baseUrl: string }[] = [
+  { name: 'Ollama', baseUrl: 'http://127.0.0.1:11434/v1' },
+  { name: 'LM Studio', baseUrl: 'http://127.0.0.1:1234/v1' },
+];
+
+export type ProviderChoice =
+  | { provider: 'openai-compatible'; baseUrl: string; reason: string }
+  | { provider: 'embedded'; reason: string };
+
+export interface ChooseOptions {
+  /** Servers to try for `auto`; defaults to the configured base URL, then LOCAL_SERVERS. */
+  candidates?: readonly { name: string; baseUrl: string }[];
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+export async function chooseProvider(
+  settings: Config['model'],
+  options: ChooseOptions = {},
+): Promise<ProviderChoice> {
+  if (settings.provider === 'openai-compatible')
+    return {
+      provider: 'openai-compatible',
+      baseUrl: settings.baseUrl,
+      reason: 'model.provider is openai-compatible',
+    };
+  if (settings.provider === 'embedded') return { provider: 'embedded', reason: 'model.provider is embedded' };
+  const candidates = options.candidates ?? [
+    { name: 'configured', baseUrl: settings.baseUrl },
+    ...LOCAL_SERVERS,
+  ];
+  const seen = new Set<string>();
+  const notes: string[] = [];
+  for (const c of candidates) {
+    if (seen.has(c.baseUrl)) continue;
+    seen.add(c.baseUrl);
+    const probe = await probeModelEndpoint(
+      { ...settings, baseUrl: c.baseUrl },
+      { timeoutMs: options.timeoutMs ?? 1_500, fetch: options.fetch },
+    );
+    if (probe.ok)
+      return {
+        provider: 'openai-compatible',
+        baseUrl: c.baseUrl,
+        reason: `${c.name} at ${c.baseUrl} serves ${settings.name}`,
+      };
+    notes.push(
+      probe.models.length > 0 ? `${c.baseUrl} lacks ${settings.name}` : `${c.baseUrl} did not answer`,
+    );
+  }
+  return { provider: 'embedded', reason: `no local server serves ${settings.name} (${notes.join('; ')})` };
+}
+
+export interface OpenModelOptions extends Omit<ResolveOptions, 'logger'>, ChooseOptions {
+  logger: Logger;
+  stateDir: string;
+}
+
+export interface OpenedModel {
+  model: Model;
+  choice: ProviderChoice;
+  /** Frees the embedded model's memory; a no-op for a server. */
+  dispose(): Promise<void>;
+}
+
+/** Builds the run's `Model` from config; the CLI's one entry point for both providers. */
+export async function openConfiguredModel(
+  settings: Config['model'],
+  options: OpenModelOptions,
+): Promise<OpenedModel> {
+  const choice = await chooseProvider(settings, options);
+  options.logger.info({ provider: choice.provider, reason: choice.reason }, 'model provider chosen');
+  if (choice.provider === 'openai-compatible')
+    return {
+      model: createOpenAIModel({ ...settings, baseUrl: choice.baseUrl }, { logger: options.logger }),
+      choice,
+      dispose: async () => {},
+    };
+  const { path } = await resolveModelFile(settings.embedded, options.stateDir, options);
+  // node-llama-cpp takes ~0.5 s to import: only a run that uses it pays for it.
+  const [{ loadEmbeddedRuntime }, { createEmbeddedModel }] = await Promise.all([
+    import('./runtime.ts'),
+    import('./embedded-model.ts'),
+  ]);
+  const runtime = await loadEmbeddedRuntime({
+    path,
+    settings: settings.embedded,
+    contextWindow: settings.contextWindow,
+    logger: options.logger,
+  });
+  const model = createEmbeddedModel(runtime, settings, {
+    logger: options.logger,
+    name: basename(path).replace(/\.gguf$/i, ''),
+  });
+  return { model, choice, dispose: () => model.dispose() };
+}

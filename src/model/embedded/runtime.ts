@@ -1,0 +1,127 @@
+/**
+ * Loads a GGUF in-process with node-llama-cpp: one `Llama` per process (it picks CPU, CUDA, Vulkan or
+ * Metal from the prebuilt binaries), the memory check before the weights are read, then the model and
+ * one context sized from config. node-llama-cpp is imported lazily: it is large and only this
+ * provider needs it.
+ */
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
+import type { Config } from '../../config/schema.ts';
+import { ModelError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
+import { ensureMemoryFits, type MemoryFit, type MemoryNeed } from './memory.ts';
+
+export type EmbeddedSettings = Config['model']['embedded'];
+
+export interface EmbeddedRuntime {
+  llama: Llama;
+  model: LlamaModel;
+  context: LlamaContext;
+  path: string;
+  memory: MemoryFit;
+  dispose(): Promise<void>;
+}
+
+let llamaPromise: Promise<Llama> | undefined;
+
+/** The process-wide `Llama`; built never (no compiler or GitHub download): prebuilt binaries only. */
+export function getSharedLlama(logger: Logger): Promise<Llama> {
+  llamaPromise ??= (async () => {
+    const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
+    try {
+      return await getLlama({
+        build: 'never',
+        logLevel: LlamaLogLevel.warn,
+        logger: (level, message) => logger.debug({ component: 'llama.cpp', level }, message.trim()),
+      });
+    } catch (err) {
+      llamaPromise = undefined;
+      throw new ModelError(`the embedded model runtime cannot start: ${(err as Error).message}`, {
+        code: 'embedded_runtime_unavailable',
+        cause: err,
+        hint: 'reinstall node-llama-cpp so its prebuilt binary for this platform is present, or use a model server (model.provider: openai-compatible)',
+      });
+    }
+  })();
+  return llamaPromise;
+}
+
+export interface LoadOptions {
+  path: string;
+  settings: EmbeddedSettings;
+  /** model.contextWindow, used when embedded.contextSize is not set. */
+  contextWindow: number;
+  logger: Logger;
+  /** Injected for tests of the memory check. */
+  freeBytes?: number;
+}
+
+/** What loading `path` with these settings would need; doctor reports it without loading. */
+export async function estimateMemory(
+  llama: Llama,
+  path: string,
+  settings: EmbeddedSettings,
+  contextWindow: number,
+): Promise<MemoryNeed & { contextSize: number }> {
+  const { readGgufFileInfo, GgufInsights } = await import('node-llama-cpp');
+  const insights = await GgufInsights.from(await readGgufFileInfo(path), llama);
+  const contextSize = Math.min(
+    settings.contextSize ?? contextWindow,
+    insights.trainContextSize ?? contextWindow,
+  );
+  const ctx = await insights.estimateContextResourceRequirementsV2({
+    contextSize,
+    modelGpuLayers: 0,
+    batchSize: settings.batchSize,
+  });
+  return { modelBytes: statSync(path).size, contextBytes: ctx.cpuRam + ctx.gpuVram, contextSize };
+}
+
+export async function loadEmbeddedRuntime(options: LoadOptions): Promise<EmbeddedRuntime> {
+  const { path, settings, logger } = options;
+  const llama = await getSharedLlama(logger);
+  const need = await estimateMemory(llama, path, settings, options.contextWindow);
+  const vram = llama.gpu ? (await llama.getVramState()).free : 0;
+  const free = options.freeBytes ?? (await import('node:os')).freemem() + vram;
+  const memory = ensureMemoryFits(basename(path), need, free);
+  const model = await llama.loadModel({
+    modelPath: path,
+    gpuLayers: settings.gpuLayers === -1 ? 'auto' : settings.gpuLayers,
+  });
+  try {
+    const context = await model.createContext({
+      contextSize: need.contextSize,
+      ...(settings.batchSize ? { batchSize: settings.batchSize } : {}),
+      ...(settings.threads > 0 ? { threads: settings.threads } : {}),
+    });
+    logger.info(
+      {
+        path,
+        contextSize: context.contextSize,
+        gpu: llama.gpu,
+        gpuLayers: model.gpuLayers,
+        threads: context.currentThreads,
+      },
+      'embedded model loaded',
+    );
+    return {
+      llama,
+      model,
+      context,
+      path,
+      memory,
+      async dispose() {
+        await context.dispose();
+        await model.dispose();
+      },
+    };
+  } catch (err) {
+    await model.dispose();
+    throw new ModelError(`cannot create a context for ${basename(path)}: ${(err as Error).message}`, {
+      code: 'model_too_large',
+      cause: err,
+      hint: 'lower model.embedded.contextSize, or use a smaller model (granite-4.0-micro:Q4_K_M)',
+    });
+  }
+}

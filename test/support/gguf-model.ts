@@ -1,0 +1,45 @@
+/**
+ * The tiny GGUF (see gguf.ts) loaded as an embedded `Model`, for tests and benches. One CPU thread:
+ * with random weights and tiny tensors, more threads only add synchronisation (and on a busy
+ * machine, spinning threads make it far slower).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configSchema } from '../../src/config/schema.ts';
+import type { Logger } from '../../src/core/log.ts';
+import { silentLogger } from '../../src/core/log.ts';
+import { createEmbeddedModel, type EmbeddedModel } from '../../src/model/embedded/embedded-model.ts';
+import { loadEmbeddedRuntime } from '../../src/model/embedded/runtime.ts';
+import { type TinyGguf, writeTinyGguf } from './gguf.ts';
+
+export const TINY_MODEL_SETTINGS = { threads: 1, contextSize: 2048 } as const;
+
+/** Writes the tiny model into a fresh temp dir; returns its path and checksum. */
+export function tinyModelFile(): TinyGguf & { path: string; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'tiny-gguf-'));
+  const path = join(dir, 'tiny.gguf');
+  return { ...writeTinyGguf(path), path, dir };
+}
+
+export async function loadTinyModel(
+  path: string,
+  options: { logger?: Logger; maxTokens?: number; freeBytes?: number } = {},
+): Promise<EmbeddedModel> {
+  const config = configSchema.parse({
+    model: {
+      provider: 'embedded',
+      maxTokens: options.maxTokens ?? 256,
+      embedded: { model: path, ...TINY_MODEL_SETTINGS },
+    },
+  });
+  const logger = options.logger ?? silentLogger();
+  const runtime = await loadEmbeddedRuntime({
+    path,
+    settings: config.model.embedded,
+    contextWindow: config.model.contextWindow,
+    logger,
+    freeBytes: options.freeBytes,
+  });
+  return createEmbeddedModel(runtime, config.model, { logger, name: 'tiny' });
+}
