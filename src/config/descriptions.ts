@@ -7,7 +7,7 @@ export const SETTING_DESCRIPTIONS: Readonly<Record<string, string>> = {
   stateDir: 'where the host keeps jobs, git mirrors, checkouts and traces',
   logLevel: 'pino log level; `debug` also makes the CLI print stacks of internal errors',
   'model.provider':
-    'how the model is reached; `openai-compatible` is any /v1 chat-completions server, `embedded` runs a GGUF in-process, `auto` uses a local server (Ollama, LM Studio) when one answers, else embedded',
+    'how the model is reached; `openai-compatible` is any /v1 chat-completions server, `embedded` runs a GGUF in-process, `auto` uses model.baseUrl when you set it, else a local server (Ollama, LM Studio) that serves model.name, else embedded',
   'model.name': 'model id as the endpoint lists it (GET /models)',
   'model.temperature': 'sampling temperature; 0 keeps runs repeatable',
   'model.seed': 'sampling seed, for servers that honour it',

@@ -47,7 +47,7 @@ export const embeddedSchema = z
 
 export const modelSchema = z
   .object({
-    provider: z.enum(['openai-compatible', 'embedded', 'auto']).default('openai-compatible'),
+    provider: z.enum(['openai-compatible', 'embedded', 'auto']).default('auto'),
     baseUrl: z.url().default(DEFAULT_BASE_URL).describe('OpenAI-compatible endpoint, ending in /v1'),
     apiKey: z.string().optional().describe('secret; local servers ignore it'),
     name: z.string().min(1).default(DEFAULT_MODEL),

@@ -3,6 +3,7 @@
  * each failure. Exit 0 when every required check passes, 1 otherwise.
  */
 import { resolveStateDir } from '../../config/state-dir.ts';
+import { decidedProvider } from '../../model/embedded/provider.ts';
 import type { Command } from '../command.ts';
 import { type CheckResult, type DoctorCheck, runChecks } from '../doctor/check.ts';
 import { embeddedChecks } from '../doctor/embedded-checks.ts';
@@ -33,7 +34,7 @@ export const doctorCommand = {
         policyCheck(config.sandbox, stateDir),
       );
     checks.push(
-      ...(config.model.provider === 'openai-compatible'
+      ...(decidedProvider(config.model)?.provider === 'openai-compatible'
         ? modelChecks(config.model, timeoutMs)
         : embeddedChecks(config.model, stateDir, ctx.io.cwd)),
       diskCheck(stateDir),

@@ -166,12 +166,12 @@ export async function openModel(
   config: ReturnType<CommandContext['loadConfig']>['config'],
   deps: { logger: import('../../core/log.ts').Logger; stateDir: string },
 ) {
-  const [{ openConfiguredModel }, { formatBytes }] = await Promise.all([
+  const [{ openConfiguredModel, decidedProvider }, { formatBytes }] = await Promise.all([
     import('../../model/embedded/provider.ts'),
     import('../../model/embedded/download.ts'),
   ]);
   const open = (onProgress?: ReturnType<typeof throttledProgress>) =>
     openConfiguredModel(config.model, { ...deps, cwd: ctx.io.cwd, onProgress });
-  if (config.model.provider === 'openai-compatible') return open();
+  if (decidedProvider(config.model)?.provider === 'openai-compatible') return open();
   return ctx.progress.step('loading the model', (step) => open(throttledProgress(step, formatBytes)));
 }

@@ -5,7 +5,7 @@
  * the embedded runtime, pulling the default GGUF on first use.
  */
 import { basename } from 'node:path';
-import type { Config } from '../../config/schema.ts';
+import { type Config, DEFAULT_BASE_URL } from '../../config/schema.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Model } from '../../core/model.ts';
 import { createOpenAIModel } from '../openai-model.ts';
@@ -28,10 +28,12 @@ export interface ChooseOptions {
   fetch?: typeof fetch;
 }
 
-export async function chooseProvider(
-  settings: Config['model'],
-  options: ChooseOptions = {},
-): Promise<ProviderChoice> {
+/**
+ * The provider a run will use without probing anything, when that is already decided: an explicit
+ * provider, or `auto` with a base URL someone set (then that server is meant, and a moment of it
+ * being down must not turn into a multi-gigabyte download).
+ */
+export function decidedProvider(settings: Config['model']): ProviderChoice | undefined {
   if (settings.provider === 'openai-compatible')
     return {
       provider: 'openai-compatible',
@@ -39,6 +41,17 @@ export async function chooseProvider(
       reason: 'model.provider is openai-compatible',
     };
   if (settings.provider === 'embedded') return { provider: 'embedded', reason: 'model.provider is embedded' };
+  if (settings.baseUrl !== DEFAULT_BASE_URL)
+    return { provider: 'openai-compatible', baseUrl: settings.baseUrl, reason: 'model.baseUrl is set' };
+  return undefined;
+}
+
+export async function chooseProvider(
+  settings: Config['model'],
+  options: ChooseOptions = {},
+): Promise<ProviderChoice> {
+  const decided = decidedProvider(settings);
+  if (decided) return decided;
   const candidates = options.candidates ?? [
     { name: 'configured', baseUrl: settings.baseUrl },
     ...LOCAL_SERVERS,

@@ -83,6 +83,24 @@ describe('the embedded model as an OpenAI-compatible endpoint', () => {
 });
 
 describe('provider auto', () => {
+  it('is the default, and uses a base URL someone set without probing or falling back', async () => {
+    expect(modelSchema.parse({}).provider).toBe('auto');
+    const probes: string[] = [];
+    const settings = modelSchema.parse({ baseUrl: 'http://127.0.0.1:9/v1' });
+    const choice = await chooseProvider(settings, {
+      fetch: async (url) => {
+        probes.push(String(url));
+        throw new Error('unreachable');
+      },
+    });
+    expect(choice).toEqual({
+      provider: 'openai-compatible',
+      baseUrl: 'http://127.0.0.1:9/v1',
+      reason: 'model.baseUrl is set',
+    });
+    expect(probes).toEqual([]);
+  });
+
   it('uses a reachable local server that serves the model', async () => {
     const server = await startScriptedServer({ turns: [] });
     try {
