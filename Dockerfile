@@ -1,19 +1,45 @@
-# syntax=docker/dockerfile:1
 # Conjecture's app/worker image: `docker build -t conjecture:0.1.0 .`
 # (where the default bridge network is disabled, as on our build machines: add --network host).
+# Works with the classic builder and BuildKit alike (no registry needed for a frontend image).
 # The same image runs `serve` (the default command) and `worker`; see docker-compose.yml and
 # deploy/k8s/. A local image may stand in for the base under the same tag (NODE_IMAGE).
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
+# Optional dependencies are left out: most of them are the embedded model's prebuilt llama.cpp
+# binaries for every GPU and platform (~700 MB), the rest native speed-ups with JS fallbacks. Only
+# the CPU binary for the image's own platform is added back (~30 MB), so `model.provider: embedded`
+# works in the image; the usual setup talks to a model server (Compose: Ollama) instead.
+# `--build-arg NPM_CI_FLAGS=` keeps every optional dependency.
+ARG NPM_CI_FLAGS=--omit=optional
+# Only behind a TLS-intercepting proxy: its CA certificates as PEM text, for npm in this stage. A
+# build arg is recorded in the history of the stage that uses it; the runtime stage never sees it.
+ARG NPM_EXTRA_CA=""
 WORKDIR /src
 COPY package.json package-lock.json ./
-# No install scripts: the only native addon (msgpackr-extract, via bullmq) has a JS fallback.
-RUN npm ci --no-audit --no-fund --ignore-scripts
+# No install scripts: no dependency the image uses needs one. A platform-only optional dependency
+# missing from the lock makes `npm ci` refuse a lock that `npm install` accepts unchanged (as
+# scripts/setup.sh does, fall back to it). The CPU binary is fetched as a tarball at the version
+# node-llama-cpp pins, and unpacked after `npm prune` (which would remove it as extraneous; prune
+# runs offline: with optional dependencies omitted it otherwise stalls on the registry for minutes).
+RUN if [ -n "$NPM_EXTRA_CA" ]; then \
+      printf '%s\n' "$NPM_EXTRA_CA" >/tmp/extra-ca.pem && export NODE_EXTRA_CA_CERTS=/tmp/extra-ca.pem; \
+    fi \
+  && { npm ci --no-audit --no-fund --ignore-scripts $NPM_CI_FLAGS \
+       || npm install --no-audit --no-fund --ignore-scripts $NPM_CI_FLAGS; } \
+  && mkdir -p /src/.llama \
+  && spec=$(node -p "const p = require('./node_modules/node-llama-cpp/package.json'), n = '@node-llama-cpp/linux-' + process.arch; p.optionalDependencies[n] ? n + '@' + p.optionalDependencies[n] : ''" 2>/dev/null || true) \
+  && if [ -n "$spec" ]; then npm pack --silent --pack-destination /src/.llama "$spec"; fi \
+  && rm -f /tmp/extra-ca.pem
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build \
-  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+  && npm prune --omit=dev $NPM_CI_FLAGS --offline --ignore-scripts --no-audit --no-fund \
+  && for t in /src/.llama/*.tgz; do \
+       [ -e "$t" ] || continue; \
+       d="node_modules/@node-llama-cpp/$(basename "$t" | sed -E 's/^node-llama-cpp-(.*)-[0-9][^-]*\.tgz$/\1/')"; \
+       mkdir -p "$d" && tar -xzf "$t" --strip-components=1 -C "$d"; \
+     done
 
 FROM ${NODE_IMAGE} AS runtime
 ARG VERSION=0.1.0
