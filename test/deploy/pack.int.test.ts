@@ -2,7 +2,7 @@
  * The npm package as a user gets it (issue 8, "must show"): built and packed from a copy of the
  * sources (so the checkout gets no dist/, which bin/ would prefer over the sources), installed from
  * the tarball into an empty directory with a real `npm install`, then `npx conjecture --version`,
- * `npx conjecture doctor` and `import('conjecture')` run from there.
+ * `npx conjecture doctor` and `import('conjecture-app')` run from there.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,7 +84,7 @@ describe('the npm package', () => {
   });
 
   it('exports the CLI entry point for programmatic use', async () => {
-    const script = "const m = await import('conjecture'); console.log(typeof m.main, m.readVersion());";
+    const script = "const m = await import('conjecture-app'); console.log(typeof m.main, m.readVersion());";
     const run = await execa('node', ['--input-type=module', '-e', script], { cwd: user, env });
     expect(run.stdout.trim()).toBe(`function ${PKG.version}`);
   });

@@ -5,7 +5,7 @@ import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DoctorCheck } from './check.ts';
 
-export const MIN_NODE = [22, 12] as const;
+export const MIN_NODE = [22, 13] as const;
 export const MIN_FREE_BYTES = 5 * 1024 ** 3;
 
 export function nodeVersionOk(version: string): boolean {
@@ -25,7 +25,7 @@ export function nodeCheck(version: string = process.versions.node): DoctorCheck 
       return {
         status: 'fail',
         message: `Node.js ${version} is too old (needs ≥ ${wanted})`,
-        fix: 'install Node.js 22.12 or newer (24 LTS recommended)',
+        fix: `install Node.js ${wanted} or newer (24 LTS recommended)`,
       };
     },
   };

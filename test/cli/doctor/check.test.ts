@@ -66,15 +66,15 @@ describe('runChecks', () => {
 });
 
 describe('host checks', () => {
-  it('needs Node 22.12 or newer', async () => {
-    expect(nodeVersionOk('22.12.0')).toBe(true);
+  it('needs Node 22.13 or newer (node:sqlite without a flag)', async () => {
+    expect(nodeVersionOk('22.13.0')).toBe(true);
     expect(nodeVersionOk('v24.0.1')).toBe(true);
-    expect(nodeVersionOk('22.11.9')).toBe(false);
+    expect(nodeVersionOk('22.12.9')).toBe(false);
     expect(nodeVersionOk('20.19.0')).toBe(false);
     const signal = new AbortController().signal;
     expect(await nodeCheck('20.1.0').run(signal)).toMatchObject({
       status: 'fail',
-      fix: expect.stringContaining('22.12'),
+      fix: expect.stringContaining('22.13'),
     });
   });
 
