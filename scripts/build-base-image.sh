@@ -11,29 +11,12 @@
 set -euo pipefail
 
 tag="node:24-bookworm-slim"
-force=0
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --force) force=1 ;;
-    --tag) tag="$2"; shift ;;
-    *) echo "unknown argument: $1" >&2; exit 2 ;;
-  esac
-  shift
-done
-
-if [ "$force" = 0 ] && docker image inspect "$tag" >/dev/null 2>&1; then
-  echo "base image $tag already present"
-  exit 0
-fi
+kind=base
+source "$(dirname "$0")/image-common.sh" "$@"
 
 node_major=$(sed -E 's/^node:([0-9]+).*/\1/' <<<"$tag")
 [[ "$node_major" =~ ^[0-9]+$ ]] || node_major=24
 suite=bookworm
-# The Debian mirror this machine's apt already uses (never hard-coded).
-mirror=$({ cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null || true; } \
-  | grep -E '^(URIs:|deb )' | grep -v security | head -n1 | sed -E 's/^URIs: *//; s/^deb (\[[^]]*\] )?//; s/ .*//' || true)
-[ -n "$mirror" ] || { echo "no Debian mirror found in the apt sources" >&2; exit 1; }
-command -v debootstrap >/dev/null || { echo "debootstrap is missing: apt-get install -y debootstrap" >&2; exit 1; }
 
 cache_dir="${CONJECTURE_ROOTFS_CACHE:-/var/cache/conjecture}"
 cache="$cache_dir/rootfs-$suite-minbase.tar"

@@ -8,27 +8,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 version=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$here/package.json" | head -n1)
 tag="conjecture-sandbox:${version}"
-force=0
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --force) force=1 ;;
-    --tag) tag="$2"; shift ;;
-    *) echo "unknown argument: $1" >&2; exit 2 ;;
-  esac
-  shift
-done
-
-if [ "$force" = 0 ] && docker image inspect "$tag" >/dev/null 2>&1; then
-  echo "sandbox image $tag already present"
-  exit 0
-fi
-
-# The Debian mirror this machine already uses (never hard-coded).
-mirror=$({ cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null || true; } \
-  | grep -E '^(URIs:|deb )' | grep -v security | head -n1 | sed -E 's/^URIs: *//; s/^deb (\[[^]]*\] )?//; s/ .*//' || true)
+kind=sandbox
+source "$here/scripts/image-common.sh" "$@"
 suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
-[ -n "$mirror" ] || { echo "no Debian mirror found in the apt sources" >&2; exit 1; }
-command -v debootstrap >/dev/null || { echo "debootstrap is missing: apt-get install -y debootstrap" >&2; exit 1; }
 
 node_version="${CONJECTURE_SANDBOX_NODE:-24}"
 work=$(mktemp -d /var/tmp/conjecture-rootfs.XXXXXX)
