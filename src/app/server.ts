@@ -15,6 +15,7 @@ import {
   type Consumer,
   createRateLimiter,
   createWorker,
+  DELIVERY_RETENTION_MS,
   type JobHandler,
   type JobQueue,
   openBucketStore,
@@ -138,6 +139,13 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
     pollMs: 50,
     logger: deps.logger.child({ component: 'intake' }),
   });
+  // Stored deliveries are what de-duplicates redeliveries; GitHub redelivers for days, not weeks.
+  const pruneIntake = () =>
+    intake
+      .prune({ finishedBefore: new Date(Date.now() - DELIVERY_RETENTION_MS) })
+      .catch((err) => deps.logger.warn({ err }, 'pruning old deliveries failed'));
+  void pruneIntake();
+  const pruneTimer = setInterval(pruneIntake, 3_600_000).unref();
   const runsJobs = deps.worker !== false;
   const worker = runsJobs ? startGitHubWorker(jobDeps, queue, deps.logger, metrics) : undefined;
   const outcomes = new Map<string, IntakeOutcome>();
@@ -221,6 +229,7 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      clearInterval(pruneTimer);
       const graceMs = options.graceMs ?? config.server.shutdownGraceMs;
       const [report] = await Promise.all([
         worker?.stop({ graceMs }),

@@ -150,6 +150,11 @@ export interface JobQueue {
   stats(): Promise<QueueStats>;
   /** Remembers a webhook delivery id for 7 days; true the first time it is seen. */
   recordDelivery(deliveryId: string): Promise<boolean>;
+  /**
+   * Forgets jobs that ended (succeeded, failed, cancelled) before `finishedBefore`, at most `limit`
+   * of them (oldest first); returns how many. Their idempotency keys become free again.
+   */
+  prune(options: { finishedBefore: Date; limit?: number }): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -57,6 +57,35 @@ describe.each(BACKENDS)('job queue on $name', (h) => {
       await expect(q.enqueue({ ...job('x'), repo: 'not a repo' })).rejects.toThrow(/owner\/name/);
     });
 
+    it('prunes jobs that ended before a cut, and their keys can be used again', async () => {
+      const q = open();
+      const done = await q.enqueue(job('old-done'));
+      const failing = await q.enqueue(job('old-failed', { repo: 'octo/two', maxAttempts: 1 }));
+      const waiting = await q.enqueue(job('still-queued', { repo: 'octo/three' }));
+      consume(q, {
+        concurrency: 2,
+        handler: async (j) => {
+          if (j.idempotencyKey === 'old-failed') throw new ConjectureError('no', { code: 'x' });
+          return OK;
+        },
+      });
+      await ended(q, done.job.id);
+      await ended(q, failing.job.id);
+      await q.cancel(waiting.job.id, { by: 'test', reason: 'not yet' });
+
+      expect(await q.prune({ finishedBefore: new Date(Date.now() - 60_000) })).toBe(0);
+      expect(await q.prune({ finishedBefore: new Date(Date.now() + 1), limit: 2 })).toBe(2);
+      expect(await q.prune({ finishedBefore: new Date(Date.now() + 1) })).toBe(1);
+      expect(await q.get(done.job.id)).toBeNull();
+      expect((await q.list({ limit: 10 })).jobs).toEqual([]);
+      expect((await q.stats()).byState).toMatchObject({ succeeded: 0, failed: 0, cancelled: 0 });
+
+      // A pruned key is free: the same request is a new job, and it runs.
+      const again = await q.enqueue(job('old-failed', { repo: 'octo/two' }));
+      expect(again.created).toBe(true);
+      expect((await ended(q, again.job.id)).state).toBe('failed');
+    });
+
     it('runs higher priorities first, then first come first served', async () => {
       const q = open();
       for (const [key, priority] of [

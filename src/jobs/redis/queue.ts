@@ -24,7 +24,7 @@ import {
 import { createRedisLeaseBackend } from './lease-backend.ts';
 import { listRecords } from './list.ts';
 import { hashToRecord, recordFields, redisKeys } from './records.ts';
-import { CANCEL, CREATE } from './scripts.ts';
+import { CANCEL, CREATE, PRUNE } from './scripts.ts';
 
 export interface RedisJobQueueOptions {
   url: string;
@@ -131,6 +131,13 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): JobQueue {
     async recordDelivery(deliveryId) {
       const set = await redis.set(keys.delivery(deliveryId), '1', 'PX', DELIVERY_RETENTION_MS, 'NX');
       return set === 'OK';
+    },
+
+    async prune({ finishedBefore, limit = 1_000 }) {
+      const ids = (await redis.eval(PRUNE, 0, keys.prefix, finishedBefore.getTime(), limit)) as string[];
+      // BullMQ keeps failed jobs; with ours gone, its copy would block a new job under the same key.
+      for (const id of ids) await bull.remove(id).catch(() => 0);
+      return ids.length;
     },
 
     async close() {

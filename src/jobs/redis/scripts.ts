@@ -142,3 +142,27 @@ else
   redis.call('HSET', k, 'runAfter', now)
 end
 return 1`;
+
+/**
+ * ARGV: prefix, before (ms), limit → the ids of the ended jobs removed. Looks at the oldest ended jobs
+ * of each end state (by seq, which follows creation) and removes those that finished before the cut.
+ */
+export const PRUNE = `${COMMON}
+local before, limit, removed = tonumber(ARGV[2]), tonumber(ARGV[3]), {}
+for _, state in ipairs({ 'succeeded', 'failed', 'cancelled' }) do
+  local ids = redis.call('ZRANGE', p .. ':state:' .. state, 0, limit - 1)
+  for _, id in ipairs(ids) do
+    if #removed >= limit then return removed end
+    local k = rec(id)
+    local finished = tonumber(redis.call('HGET', k, 'finishedAt') or '')
+    if finished and finished < before then
+      local repo = redis.call('HGET', k, 'repo')
+      redis.call('ZREM', p .. ':state:' .. state, id)
+      redis.call('ZREM', p .. ':all', id)
+      if repo then redis.call('ZREM', p .. ':repo:' .. repo, id) end
+      redis.call('DEL', k)
+      table.insert(removed, id)
+    end
+  end
+end
+return removed`;

@@ -50,6 +50,11 @@ export function createSqliteJobQueue(options: SqliteJobQueueOptions): JobQueue {
     'INSERT INTO deliveries (id, seen_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING',
   );
   const pruneDeliveries = db.prepare('DELETE FROM deliveries WHERE seen_at < ?');
+  const pruneJobs = db.prepare(
+    `DELETE FROM jobs WHERE id IN (
+       SELECT id FROM jobs WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_at < :before
+       ORDER BY finished_at LIMIT :limit)`,
+  );
   const get = (id: string) => {
     const row = byId.get(id) as Row | undefined;
     return row ? rowToRecord(row) : null;
@@ -130,6 +135,10 @@ export function createSqliteJobQueue(options: SqliteJobQueueOptions): JobQueue {
       const now = Date.now();
       pruneDeliveries.run(now - DELIVERY_RETENTION_MS);
       return Number(addDelivery.run(deliveryId, now).changes) === 1;
+    },
+
+    async prune({ finishedBefore, limit = 1_000 }) {
+      return Number(pruneJobs.run({ before: finishedBefore.getTime(), limit }).changes);
     },
 
     async close() {
