@@ -157,7 +157,8 @@ export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise
       spec.pull?.branch ?? `conjecture/issue-${spec.number}-${job.id.replace(/^j/, '').slice(0, 8)}`;
     await pushBranch({ dir: applied.dir, remote: spec.cloneUrl, branch, token });
     const body = renderPullRequestBody({
-      issueNumber: spec.number,
+      // A follow-up runs on the PR's conversation; the body still closes the issue the PR fixes.
+      issueNumber: spec.issue.number ?? spec.number,
       summary: summaryOf(result),
       files: summarizePatch(result.patch).files,
       outcome: result.outcome as 'validated' | 'unvalidated' | 'failed_validation',
@@ -175,7 +176,9 @@ export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise
       trace: renderTraceMarkdown(readTrace(result.chosen.tracePath), { maxChars: 40_000 }),
       secrets,
     });
-    const number = spec.pull?.number ?? (await openPullRequest(octokit, spec, branch, body, result)).number;
+    const number = spec.pull
+      ? (await updatePullRequest(octokit, spec, spec.pull.number, body)).number
+      : (await openPullRequest(octokit, spec, branch, body, result)).number;
     if (result.config.github.checkRun)
       await reportCheckRun(octokit, spec, applied.commit, result, evidence, secrets).catch((err) =>
         // An installation that has not granted checks: write still gets its PR.
@@ -263,6 +266,17 @@ async function reportCheckRun(
       text: evidence ? truncateMarkdown(publicText(evidence, secrets), 60_000) : undefined,
     },
   });
+}
+
+/** A follow-up's evidence and trace replace the body, so the PR shows what its head was tested with. */
+async function updatePullRequest(
+  octokit: GitHubClient,
+  spec: GitHubJobSpec,
+  number: number,
+  body: string,
+): Promise<{ number: number }> {
+  await octokit.rest.pulls.update({ owner: spec.owner, repo: spec.repo, pull_number: number, body });
+  return { number };
 }
 
 function summaryOf(result: RunResult): string {

@@ -95,6 +95,7 @@ describeIf(missingDocker(), 'GitHub App commands', () => {
     await h.app.idle();
     const pr = [...h.repo.pulls.values()][0]!;
     const firstHead = git(h.repo.bareDir, 'rev-parse', pr.head).trim();
+    const firstBody = pr.body;
 
     const followup = h.comment('maintainer', '/conjecture fix add a doc comment', { onPull: pr.number });
     expect((await h.hook('issue_comment', followup)).status).toBe(200);
@@ -111,6 +112,11 @@ describeIf(missingDocker(), 'GitHub App commands', () => {
     expect(prompt).toContain('add(2, 3) returns -1');
     expect(prompt).toContain('add a doc comment');
     expect(prompt).not.toContain('Fixes #1');
+    // The PR body now carries the follow-up's evidence and trace, and still closes the issue.
+    const body = h.repo.pulls.get(pr.number)!.body;
+    expect(body).toContain('Fixes #1');
+    expect(body).toContain('Adds two numbers');
+    expect(body).not.toBe(firstBody);
     // Progress was reported on the pull request's conversation.
     const status = botComments(pr.number);
     expect(status).toHaveLength(1);

@@ -395,6 +395,17 @@ export const routes: { method: string; template: string; handler: Handler }[] = 
         : { status: 404, body: { message: 'Not Found' } },
   },
   {
+    method: 'patch',
+    template: '/repos/{owner}/{repo}/pulls/{pull_number}',
+    handler: (input) => {
+      const pull = repoOf(input).pulls.get(Number(input.params.pull_number));
+      if (!pull) return { status: 404, body: { message: 'Not Found' } };
+      if (typeof input.body.title === 'string') pull.title = input.body.title;
+      if (typeof input.body.body === 'string') pull.body = input.body.body;
+      return { status: 200, body: pullJson(input, pull.number, 200) };
+    },
+  },
+  {
     method: 'post',
     template: '/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
     handler: (input) => {
