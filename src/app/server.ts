@@ -23,9 +23,11 @@ import {
   type RateLimiter,
   type StopReport,
 } from '../jobs/index.ts';
+import { createModelEndpointHandler } from '../model/embedded/endpoint.ts';
 import {
   type ConjectureMetrics,
   createApiServer,
+  createBearerAuth,
   createConjectureMetrics,
   createFixJobHandler,
   createPatchReader,
@@ -67,6 +69,11 @@ export type AppServerDeps = RunnerDeps & {
   rateLimiter?: RateLimiter;
   /** Run a worker in this process (default true); false when `conjecture worker` runs elsewhere. */
   worker?: boolean;
+  /**
+   * Also serve `model` (typically the embedded one) as an OpenAI-compatible endpoint under `/v1/`,
+   * for workers on other machines. Needs `server.apiTokenHashes` unless the server is on loopback.
+   */
+  serveModel?: boolean;
   port?: number;
   host?: string;
 };
@@ -105,6 +112,7 @@ export function createGitHubRunner(deps: RunnerDeps): {
 
 export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
   const { config } = deps;
+  refuseUnprotectedModelEndpoint(deps);
   const queue = deps.queue ?? openJobQueue(config.queue, { stateDir: deps.stateDir, logger: deps.logger });
   const metrics = deps.metrics ?? createConjectureMetrics({ queue: () => queue.stats() });
   // The model and sandboxes feed /metrics from wherever the pipeline uses them.
@@ -172,7 +180,9 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
     }),
     { probot, webhooksPath: WEBHOOK_PATH },
   );
+  const modelEndpoint = deps.serveModel ? modelEndpointOf(deps, jobDeps.model) : undefined;
   const server = createServer((req, res) => {
+    if (modelEndpoint && req.url?.startsWith('/v1/')) return modelEndpoint(req, res);
     if (req.url === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
       return;
@@ -239,6 +249,28 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
       return report;
     },
   };
+}
+
+/** Checked before anything is opened: other machines must not reach the model without a token. */
+function refuseUnprotectedModelEndpoint(deps: AppServerDeps): void {
+  const host = deps.host ?? deps.config.server.host;
+  if (!deps.serveModel || deps.config.server.apiTokenHashes.length > 0) return;
+  if (['127.0.0.1', '::1', 'localhost'].includes(host)) return;
+  throw new ConjectureError(`serving the model on ${host} needs a bearer token`, {
+    code: 'model_endpoint_unprotected',
+    hint: 'add the sha256 of a token to server.apiTokenHashes (printf %s "$TOKEN" | sha256sum), or listen on 127.0.0.1',
+  });
+}
+
+/** The model as an OpenAI-compatible endpoint, behind the API's bearer tokens when any are set. */
+function modelEndpointOf(deps: AppServerDeps, model: GitHubJobDeps['model']) {
+  const hashes = deps.config.server.apiTokenHashes;
+  const auth = hashes.length > 0 ? createBearerAuth(hashes) : undefined;
+  return createModelEndpointHandler({
+    model,
+    logger: deps.logger,
+    authorize: auth ? (header) => auth.check(header).ok : undefined,
+  });
 }
 
 /** What a server that runs jobs needs besides its queue: Docker, and the model endpoint when it uses one. */

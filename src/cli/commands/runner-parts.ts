@@ -10,7 +10,7 @@ import { openModel } from './model.ts';
 export async function openRunnerParts(
   ctx: CommandContext,
   extraFlags: Record<string, unknown>,
-  options: { runsJobs: boolean },
+  options: { runsJobs: boolean; usesModel?: boolean },
 ) {
   const [{ loadConfig }, { resolveStateDir }, app, jobs, sandbox, workspace] = await Promise.all([
     import('../../config/load.ts'),
@@ -32,9 +32,10 @@ export async function openRunnerParts(
     config,
     logger,
     // A server that runs no jobs never calls the model: no endpoint probing, no weights loaded for it.
-    model: options.runsJobs
-      ? (await openModel(ctx, config, { logger, stateDir })).model
-      : createOpenAIModel(config.model, { logger }),
+    model:
+      options.runsJobs || options.usesModel
+        ? (await openModel(ctx, config, { logger, stateDir })).model
+        : createOpenAIModel(config.model, { logger }),
     sandboxes,
     workspace: workspace.createWorkspaceCache({ cacheDir: join(stateDir, 'cache'), logger }),
     stateDir,

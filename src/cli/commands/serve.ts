@@ -10,7 +10,7 @@ import { openRunnerParts } from './runner-parts.ts';
 export const serveCommand = {
   name: 'serve',
   summary: 'run the GitHub App: receive webhooks and turn triggered issues into pull requests',
-  usage: 'serve [--port N] [--host ADDR] [--no-worker]',
+  usage: 'serve [--port N] [--host ADDR] [--no-worker] [--serve-model]',
   options: {
     port: { type: 'string', valueName: 'N', description: 'port to listen on (overrides server.port)' },
     host: { type: 'string', valueName: 'ADDR', description: 'address to listen on (overrides server.host)' },
@@ -18,16 +18,26 @@ export const serveCommand = {
       type: 'boolean',
       description: 'only accept webhooks and API calls; jobs wait for `conjecture worker`',
     },
+    'serve-model': {
+      type: 'boolean',
+      description:
+        "also serve this server's model (e.g. the embedded one) as an OpenAI-compatible endpoint under /v1/ for other machines' workers",
+    },
   },
   async run(ctx) {
     const flags: Record<string, unknown> = {};
     if (typeof ctx.options.port === 'string') flags['server.port'] = Number(ctx.options.port);
     if (typeof ctx.options.host === 'string') flags['server.host'] = ctx.options.host;
     const worker = ctx.options['no-worker'] !== true;
-    const { app, config, logger, deps } = await openRunnerParts(ctx, flags, { runsJobs: worker });
-    const server = await app.startAppServer({ ...deps, worker });
+    const serveModel = ctx.options['serve-model'] === true;
+    const { app, config, logger, deps } = await openRunnerParts(ctx, flags, {
+      runsJobs: worker,
+      usesModel: serveModel,
+    });
+    const server = await app.startAppServer({ ...deps, worker, serveModel });
     ctx.out.data({ url: server.url });
     ctx.out.line(`listening on ${server.url} (webhooks at ${app.WEBHOOK_PATH})`);
+    if (serveModel) ctx.out.line(`model ${deps.model.name} served at ${server.url}/v1`);
     await new Promise<void>((resolve) => {
       const stop = () => {
         logger.info('shutting down');

@@ -44,7 +44,15 @@ interface ChatBody {
   seed?: number;
 }
 
-export async function startModelEndpoint(options: EndpointOptions): Promise<Endpoint> {
+export type EndpointHandlerOptions = Pick<EndpointOptions, 'model' | 'logger' | 'authorize'>;
+
+/**
+ * The endpoint as a request handler, for a server of its own (`startModelEndpoint`, `conjecture model
+ * serve`) or mounted under `/v1/` beside the app (`conjecture serve --serve-model`).
+ */
+export function createModelEndpointHandler(
+  options: EndpointHandlerOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const { model, logger } = options;
   const log = logger.child({ component: 'model-endpoint' });
 
@@ -97,14 +105,18 @@ export async function startModelEndpoint(options: EndpointOptions): Promise<Endp
     res.end('data: [DONE]\n\n');
   };
 
-  const server = createServer((req, res) => {
+  return (req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (isAbortError(err)) return void res.destroy();
       log.warn({ err }, 'chat completion failed');
       if (!res.headersSent) sendError(res, 500, (err as Error).message, 'server_error');
       else res.destroy();
     });
-  });
+  };
+}
+
+export async function startModelEndpoint(options: EndpointOptions): Promise<Endpoint> {
+  const server = createServer(createModelEndpointHandler(options));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());

@@ -18,7 +18,13 @@ export {
   sha256File,
 } from './download.ts';
 export { createEmbeddedModel, type EmbeddedModel } from './embedded-model.ts';
-export { type Endpoint, type EndpointOptions, startModelEndpoint } from './endpoint.ts';
+export {
+  createModelEndpointHandler,
+  type Endpoint,
+  type EndpointHandlerOptions,
+  type EndpointOptions,
+  startModelEndpoint,
+} from './endpoint.ts';
 export { assessMemory, ensureMemoryFits, type MemoryFit, type MemoryNeed } from './memory.ts';
 export {
   type ChooseOptions,
