@@ -24,6 +24,7 @@ import {
   type StopReport,
 } from '../jobs/index.ts';
 import { createModelEndpointHandler } from '../model/embedded/endpoint.ts';
+import { readBody } from '../server/http-io.ts';
 import {
   type ConjectureMetrics,
   createApiServer,
@@ -333,13 +334,4 @@ export function signatureMatches(
   const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`);
   const given = Buffer.from(header);
   return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

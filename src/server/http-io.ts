@@ -34,11 +34,8 @@ export class HttpError extends Error {
   }
 }
 
-/** Reads a JSON body, refusing other content types and bodies over `limit` bytes (before buffering them all). */
-export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json')
-    throw new HttpError(415, 'unsupported_media_type', 'request body must be application/json');
+/** The body's bytes, refusing bodies over `limit` bytes before buffering them all. */
+export async function readBody(req: IncomingMessage, limit = Number.POSITIVE_INFINITY): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw tooLarge(limit);
   const chunks: Buffer[] = [];
@@ -48,7 +45,15 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
     if (size > limit) throw tooLarge(limit);
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** Reads a JSON body, refusing other content types and bodies over `limit` bytes (before buffering them all). */
+export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json')
+    throw new HttpError(415, 'unsupported_media_type', 'request body must be application/json');
+  const text = (await readBody(req, limit)).toString('utf8');
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text);

@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { readBody } from '../../../src/server/http-io.ts';
 import { serveGit } from './git-backend.ts';
 import { checkRequest, checkResponse, exampleResponse, type SchemaProblem } from './openapi.ts';
 import { type Handler, routes } from './routes.ts';
@@ -336,15 +337,6 @@ function matchRoute(
       };
   }
   return null;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
