@@ -12,7 +12,6 @@ export {
   type Sender,
 } from './permission.ts';
 export {
-  type ChangedFile,
   formatDuration,
   MAX_BODY_CHARS,
   type PullRequestBodyInput,

@@ -7,6 +7,7 @@
  */
 import type { RunUsage } from '../core/task.ts';
 import { findSecrets } from '../trace/redact.ts';
+import type { FileChange } from '../workspace/patch-policy.ts';
 import { publicText, truncateMarkdown } from './public-text.ts';
 
 export const MAX_BODY_CHARS = 65_536;
@@ -16,21 +17,11 @@ const MAX_FILE_ROWS = 100;
 export const TRACE_WITHHELD =
   "_The reasoning trace was withheld: something in it still looked like a secret after redaction. It is in the run's artifacts._";
 
-/** One file of the patch; `summarizePatch` in src/workspace produces these. */
-export interface ChangedFile {
-  path: string;
-  oldPath?: string;
-  kind: 'added' | 'modified' | 'deleted' | 'renamed';
-  binary: boolean;
-  additions: number;
-  deletions: number;
-}
-
 export interface PullRequestBodyInput {
   issueNumber: number;
   /** The agent's own account of the change; untrusted. */
   summary: string;
-  files: ChangedFile[];
+  files: FileChange[];
   outcome: 'validated' | 'unvalidated' | 'failed_validation';
   /** Markdown from `formatEvidence` in src/validate, or null when no tests ran. */
   evidence: string | null;
@@ -104,7 +95,7 @@ function code(text: string): string {
   return `\`${text.replace(/[`\r\n]/g, "'").replace(/\|/g, '\\|')}\``;
 }
 
-function filesSection(files: ChangedFile[]): string[] {
+function filesSection(files: FileChange[]): string[] {
   const plus = files.reduce((s, f) => s + f.additions, 0);
   const minus = files.reduce((s, f) => s + f.deletions, 0);
   const lines = [
