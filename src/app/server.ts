@@ -23,7 +23,7 @@ import {
   type RateLimiter,
   type StopReport,
 } from '../jobs/index.ts';
-import { createModelEndpointHandler } from '../model/embedded/endpoint.ts';
+import { createModelEndpointHandler, isLoopbackHost } from '../model/embedded/endpoint.ts';
 import { readBody } from '../server/http-io.ts';
 import {
   type ConjectureMetrics,
@@ -256,7 +256,7 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
 function refuseUnprotectedModelEndpoint(deps: AppServerDeps): void {
   const host = deps.host ?? deps.config.server.host;
   if (!deps.serveModel || deps.config.server.apiTokenHashes.length > 0) return;
-  if (['127.0.0.1', '::1', 'localhost'].includes(host)) return;
+  if (isLoopbackHost(host)) return;
   throw new ConjectureError(`serving the model on ${host} needs a bearer token`, {
     code: 'model_endpoint_unprotected',
     hint: 'add the sha256 of a token to server.apiTokenHashes (printf %s "$TOKEN" | sha256sum), or listen on 127.0.0.1',

@@ -113,7 +113,8 @@ async function serve(
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError('--port expects a port number', 'model');
   const host = typeof ctx.options.host === 'string' ? ctx.options.host : '127.0.0.1';
-  const loopback = host === '127.0.0.1' || host === '::1' || host === 'localhost';
+  const { isLoopbackHost } = await import('../../model/embedded/endpoint.ts');
+  const loopback = isLoopbackHost(host);
   const hashes = config.server.apiTokenHashes;
   // Other machines reach a non-loopback address: never serve the model there without a token.
   if (!loopback && hashes.length === 0)

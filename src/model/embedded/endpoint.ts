@@ -44,6 +44,11 @@ interface ChatBody {
   seed?: number;
 }
 
+/** Other machines cannot reach these; anywhere else the model must sit behind bearer tokens. */
+export function isLoopbackHost(host: string): boolean {
+  return host === '127.0.0.1' || host === '::1' || host === 'localhost';
+}
+
 export type EndpointHandlerOptions = Pick<EndpointOptions, 'model' | 'logger' | 'authorize'>;
 
 /**

@@ -23,6 +23,7 @@ export {
   type Endpoint,
   type EndpointHandlerOptions,
   type EndpointOptions,
+  isLoopbackHost,
   startModelEndpoint,
 } from './endpoint.ts';
 export { assessMemory, ensureMemoryFits, type MemoryFit, type MemoryNeed } from './memory.ts';
