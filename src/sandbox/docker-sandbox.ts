@@ -23,6 +23,8 @@ export const DEFAULT_TIMEOUT_MS = 120_000;
 export const DEFAULT_MAX_OUTPUT_BYTES = 1_000_000;
 /** How long past a command's own timeout the host waits for the executor before giving up on it. */
 const HOST_GRACE_MS = 15_000;
+/** Bytes a sandbox may write into the executor's channel outside its replies before it is stopped. */
+export const MAX_STRAY_BYTES = 1024 * 1024;
 
 export const BASE_ENV: Record<string, string> = {
   PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
@@ -77,6 +79,9 @@ export function containerConfig(spec: SandboxSpec): Record<string, unknown> {
       Tmpfs: tmpfsMounts(spec),
       Binds: [`${spec.hostWorkspace}:${spec.workdir}:rw`],
       IpcMode: 'private',
+      // The executor's channel is the attach stream; a log file would copy whatever a command
+      // writes to /proc/1/fd/1 onto the Docker host's disk (THREATS.md #29).
+      LogConfig: { Type: 'none', Config: {} },
     },
   };
 }
@@ -138,6 +143,8 @@ export function createDockerSandboxProvider(options: {
 interface Pending {
   resolve: (e: Extract<ExecutorEvent, { type: 'ended' }>) => void;
   reject: (err: Error) => void;
+  /** head + tail bytes asked for: a reply claiming more is not the executor's. */
+  payloadLimit: number;
   pgid?: number;
 }
 
@@ -165,17 +172,41 @@ function createDockerSandbox(args: {
       p.resolve(e);
     }
   };
-  const demux = createDemuxer(createReplyParser(nonce, onEvent), (chunk) => {
-    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-2000);
+  let strayStderr = 0;
+  const flood = (bytes: number) => {
+    fail(
+      `it wrote ${bytes} bytes into the executor's channel outside its replies (a command writing to /proc/1/fd/*); the sandbox was stopped`,
+      'sandbox_flood',
+    );
+    void remove();
+  };
+  const parse = createReplyParser(nonce, onEvent, {
+    payloadLimit: (reqId) => pending.get(reqId)?.payloadLimit ?? null,
+    maxStrayBytes: MAX_STRAY_BYTES,
+    onFlood: flood,
+  });
+  const demux = createDemuxer(parse, (chunk) => {
+    // The executor itself never writes to stderr: this is a command writing to /proc/1/fd/2.
+    strayStderr += chunk.length;
+    if (strayStderr > MAX_STRAY_BYTES) flood(strayStderr);
+    else stderrTail = (stderrTail + chunk.subarray(-2000).toString('utf8')).slice(-2000);
   });
   stream.on('data', demux);
-  const fail = (why: string) => {
+  const fail = (why: string, code = 'sandbox_gone') => {
     closed ??= new SandboxError(
       `sandbox ${id.slice(0, 12)} ended: ${why}${stderrTail ? `; executor said: ${stderrTail.trim()}` : ''}`,
-      { code: 'sandbox_gone', retryable: true },
+      { code, retryable: code === 'sandbox_gone' },
     );
     for (const p of pending.values()) p.reject(closed);
     pending.clear();
+  };
+  let removed: Promise<void> | undefined;
+  const remove = () => {
+    removed ??= api.call('DELETE', `/containers/${id}?force=1`, undefined, { okStatuses: [404, 409] }).then(
+      () => {},
+      (err) => log.warn({ err }, 'container removal failed'),
+    );
+    return removed;
   };
   stream.on('close', () => fail('stream closed'));
   stream.on('error', (err) => fail(err.message));
@@ -188,7 +219,7 @@ function createDockerSandbox(args: {
     const reqId = nextId++;
     const started = performance.now();
     const done = new Promise<Extract<ExecutorEvent, { type: 'ended' }>>((resolve, reject) =>
-      pending.set(reqId, { resolve, reject }),
+      pending.set(reqId, { resolve, reject, payloadLimit: headBytes + tailBytes }),
     );
     const killGroup = async () => {
       const pgid = pending.get(reqId)?.pgid;
@@ -240,9 +271,7 @@ function createDockerSandbox(args: {
       fail('disposed');
       stream.end();
       stream.destroy();
-      await api
-        .call('DELETE', `/containers/${id}?force=1`, undefined, { okStatuses: [404, 409] })
-        .catch((err) => log.warn({ err }, 'container removal failed'));
+      await remove();
     },
   };
 }
