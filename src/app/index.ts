@@ -7,7 +7,7 @@ export {
   type GitHubRunOutcome,
   runGitHubJob,
 } from './github-job.ts';
-export { createConjectureApp, GITHUB_EVENT_KIND, type StoredEvent } from './intake.ts';
+export { createConjectureApp, GITHUB_EVENT_KIND, type IntakeOutcome, type StoredEvent } from './intake.ts';
 export {
   createGitHubFixHandler,
   createQueueDispatcher,
@@ -15,13 +15,4 @@ export {
   type QueueDispatcher,
   specOf,
 } from './queue-dispatcher.ts';
-export {
-  type AppServer,
-  type AppServerDeps,
-  createGitHubRunner,
-  type RunnerDeps,
-  startAppServer,
-  startGitHubWorker,
-  WEBHOOK_PATH,
-} from './server.ts';
 export { type Decision, decide, type EventFacts } from './triggers.ts';

@@ -40,3 +40,4 @@ export {
   type StatusReporter,
   type StatusReporterOptions,
 } from './status-reporter.ts';
+export { signatureMatches } from './webhook-signature.ts';

@@ -21,6 +21,7 @@ export {
   hashApiToken,
 } from './auth.ts';
 export { createFixJobHandler, FIX_JOB_KIND, type FixJobDeps } from './fix-job.ts';
+export { createFront, type FrontHandlers } from './front.ts';
 export { instrumentJobHandler, instrumentModel, instrumentSandboxes } from './instrument.ts';
 export { API_PREFIX, toJobView } from './job-routes.ts';
 export { type ConjectureMetrics, createConjectureMetrics, type QueueSnapshot } from './metrics.ts';
@@ -36,3 +37,9 @@ export {
 } from './readiness.ts';
 export { type CreateJobRequest, createJobRequestSchema, type JobView } from './schemas.ts';
 export { MAX_TRACE_BYTES, readTraceFile } from './trace-file.ts';
+export {
+  createWebhookEndpoint,
+  isWebhookRequest,
+  WEBHOOK_PATH,
+  type WebhookEndpointOptions,
+} from './webhook-endpoint.ts';

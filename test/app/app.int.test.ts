@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
-import type { AppServer } from '../../src/app/index.ts';
+import type { AppServer } from '../../src/cli/compose/index.ts';
 import type { ScriptedServer, ScriptedTurn } from '../../src/model/scripted-server.ts';
 import { FIX_ADD } from '../support/calc-repo.ts';
 import type { Standin, StandinRepo } from '../support/github/standin.ts';

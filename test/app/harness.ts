@@ -7,7 +7,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AppServer, startAppServer, WEBHOOK_PATH } from '../../src/app/index.ts';
+import { type AppServer, startAppServer } from '../../src/cli/compose/index.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { createOpenAIModel } from '../../src/model/index.ts';
@@ -17,6 +17,7 @@ import {
   startScriptedServer,
 } from '../../src/model/scripted-server.ts';
 import { createSandboxProvider } from '../../src/sandbox/index.ts';
+import { WEBHOOK_PATH } from '../../src/server/index.ts';
 import { createWorkspaceCache } from '../../src/workspace/index.ts';
 import { CALC_FILES, FIX_ADD } from '../support/calc-repo.ts';
 import { makeRepo } from '../support/git-repo.ts';

@@ -5,9 +5,9 @@
  */
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { signatureMatches } from '../../src/app/server.ts';
 import { decide, type EventFacts } from '../../src/app/triggers.ts';
 import { hasPermission, type Permission } from '../../src/github/permission.ts';
+import { signatureMatches } from '../../src/github/webhook-signature.ts';
 
 // The app ranks the sender's role with src/github/permission.ts (checkSenderPermission).
 const permits = (role: string, minimum: Permission) => hasPermission(role as Permission, minimum);

@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type AppServer, startAppServer, WEBHOOK_PATH } from '../../src/app/index.ts';
+import { type AppServer, startAppServer } from '../../src/cli/compose/index.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/core/log.ts';
 import { openJobQueue } from '../../src/jobs/index.ts';
@@ -26,6 +26,7 @@ import {
   startScriptedServer,
 } from '../../src/model/scripted-server.ts';
 import { createSandboxProvider } from '../../src/sandbox/index.ts';
+import { WEBHOOK_PATH } from '../../src/server/index.ts';
 import { createWorkspaceCache } from '../../src/workspace/index.ts';
 import { CALC_FILES, FIX_ADD } from '../support/calc-repo.ts';
 import { makeRepo } from '../support/git-repo.ts';

@@ -5,7 +5,6 @@
  * jobs `server.shutdownGraceMs` to finish; the rest are handed back to the queue, not lost.
  */
 import type { Command } from '../command.ts';
-import { openRunnerParts } from './runner-parts.ts';
 
 export const serveCommand = {
   name: 'serve',
@@ -30,13 +29,17 @@ export const serveCommand = {
     if (typeof ctx.options.host === 'string') flags['server.host'] = ctx.options.host;
     const worker = ctx.options['no-worker'] !== true;
     const serveModel = ctx.options['serve-model'] === true;
-    const { app, config, logger, deps } = await openRunnerParts(ctx, flags, {
+    const [compose, { WEBHOOK_PATH }] = await Promise.all([
+      import('../compose/index.ts'),
+      import('../../server/webhook-endpoint.ts'),
+    ]);
+    const { config, logger, deps } = await compose.openRunnerParts(ctx, flags, {
       runsJobs: worker,
       usesModel: serveModel,
     });
-    const server = await app.startAppServer({ ...deps, worker, serveModel });
+    const server = await compose.startAppServer({ ...deps, worker, serveModel });
     ctx.out.data({ url: server.url });
-    ctx.out.line(`listening on ${server.url} (webhooks at ${app.WEBHOOK_PATH})`);
+    ctx.out.line(`listening on ${server.url} (webhooks at ${WEBHOOK_PATH})`);
     if (serveModel) ctx.out.line(`model ${deps.model.name} served at ${server.url}/v1`);
     await new Promise<void>((resolve) => {
       const stop = () => {

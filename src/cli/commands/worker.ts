@@ -4,7 +4,6 @@
  * and give running ones `server.shutdownGraceMs`; the rest are handed back to the queue.
  */
 import type { Command } from '../command.ts';
-import { openRunnerParts } from './runner-parts.ts';
 
 export const workerCommand = {
   name: 'worker',
@@ -12,9 +11,10 @@ export const workerCommand = {
   usage: 'worker',
   options: {},
   async run(ctx) {
-    const { app, config, logger, deps } = await openRunnerParts(ctx, {}, { runsJobs: true });
-    const { jobDeps } = app.createGitHubRunner(deps);
-    const worker = app.startGitHubWorker(jobDeps, deps.queue, logger);
+    const compose = await import('../compose/index.ts');
+    const { config, logger, deps } = await compose.openRunnerParts(ctx, {}, { runsJobs: true });
+    const { jobDeps } = compose.createGitHubRunner(deps);
+    const worker = compose.startGitHubWorker(jobDeps, deps.queue, logger);
     ctx.out.line(
       `worker consuming the ${deps.queue.backend} queue (concurrency ${config.queue.concurrency})`,
     );

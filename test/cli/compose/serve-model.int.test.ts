@@ -8,14 +8,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppServer, startAppServer } from '../../src/app/index.ts';
-import { loadConfig } from '../../src/config/index.ts';
-import { silentLogger } from '../../src/core/log.ts';
-import type { EmbeddedModel } from '../../src/model/embedded/embedded-model.ts';
-import { createOpenAIModel } from '../../src/model/index.ts';
-import { createSandboxProvider } from '../../src/sandbox/index.ts';
-import { createWorkspaceCache } from '../../src/workspace/index.ts';
-import { loadTinyModel, tinyModelFile } from '../support/gguf-model.ts';
+import { type AppServer, startAppServer } from '../../../src/cli/compose/index.ts';
+import { loadConfig } from '../../../src/config/index.ts';
+import { silentLogger } from '../../../src/core/log.ts';
+import type { EmbeddedModel } from '../../../src/model/embedded/embedded-model.ts';
+import { createOpenAIModel } from '../../../src/model/index.ts';
+import { createSandboxProvider } from '../../../src/sandbox/index.ts';
+import { createWorkspaceCache } from '../../../src/workspace/index.ts';
+import { loadTinyModel, tinyModelFile } from '../../support/gguf-model.ts';
 
 const TOKEN = 'serve-model-test-token';
 const { privateKey } = generateKeyPairSync('rsa', {

@@ -5,18 +5,17 @@
 import { join } from 'node:path';
 import { createOpenAIModel } from '../../model/index.ts';
 import type { CommandContext } from '../command.ts';
-import { openModel } from './model.ts';
+import { openModel } from '../commands/model.ts';
 
 export async function openRunnerParts(
   ctx: CommandContext,
   extraFlags: Record<string, unknown>,
   options: { runsJobs: boolean; usesModel?: boolean },
 ) {
-  const [{ loadConfig }, { resolveStateDir }, app, jobs, sandbox, workspace] = await Promise.all([
+  const [{ loadConfig }, { resolveStateDir }, jobs, sandbox, workspace] = await Promise.all([
     import('../../config/load.ts'),
     import('../../config/state-dir.ts'),
-    import('../../app/index.ts'),
-    import('../../jobs/index.ts'),
+    import('../../jobs/open.ts'),
     import('../../sandbox/index.ts'),
     import('../../workspace/index.ts'),
   ]);
@@ -41,5 +40,5 @@ export async function openRunnerParts(
     stateDir,
     queue: jobs.openJobQueue(config.queue, { stateDir, logger }),
   };
-  return { app, config, logger, deps };
+  return { config, logger, deps };
 }

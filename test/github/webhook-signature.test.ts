@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signatureMatches } from '../../src/app/server.ts';
+import { signatureMatches } from '../../src/github/webhook-signature.ts';
 
 describe('webhook signature', () => {
   // GitHub's published test vector: https://docs.github.com/webhooks/using-webhooks/validating-webhook-deliveries
