@@ -1,40 +1,55 @@
 /**
  * Reads the one shell command out of a model reply, in either action format. Small models get
  * the format wrong often, so the parser is lenient where that is safe (```sh fences, `{"cmd": …}`,
- * a bare-string argument, a fenced block in a tool-call reply, an unclosed final fence) and exact
- * where it is not (zero or several commands are a format error, never a guess).
+ * a bare-string argument, a fenced block in a tool-call reply, an unclosed final fence, and tool
+ * calls written as text: `<tool_call>{…}</tool_call>` or a bare `{"name": "bash", …}` object) and
+ * exact where it is not (zero, empty or several commands are a format error, never a guess).
  */
 import type { Completion } from '../core/model.ts';
+import { cleanCommand, commandFromArguments, type Found } from './arguments.ts';
+import { findBareCalls, findTaggedCalls } from './tool-call-text.ts';
 
-export type ParsedAction = { ok: true; command: string; thought: string } | { ok: false; problem: string };
+export type ParsedAction =
+  | { ok: true; command: string; thought: string }
+  | { ok: false; problem: string; cutOff?: boolean };
 
 const FENCE = /```([A-Za-z]*)[ \t]*\r?\n([\s\S]*?)```/g;
 const SHELL_LANGS = new Set(['bash', 'sh', 'shell', 'console', 'zsh', '']);
+const NO_COMMAND = 'no command in a ```bash block';
+
+/** A reply cut off by the token limit is never run, whatever it contains. */
+export function parseReply(completion: Completion, format: 'text' | 'tool_call'): ParsedAction {
+  if (completion.finishReason === 'length')
+    return { ok: false, problem: 'a reply cut off by the token limit', cutOff: true };
+  return format === 'tool_call' ? parseToolAction(completion) : parseTextAction(completion.message.content);
+}
 
 export function parseTextAction(text: string): ParsedAction {
-  const blocks = [...text.matchAll(FENCE)].map((m) => ({
-    lang: m[1]!.toLowerCase(),
-    body: m[2]!,
-    index: m.index!,
-  }));
+  const tagged = findTaggedCalls(text);
+  const blocks = [...text.matchAll(FENCE)]
+    .map((m) => ({ start: m.index, end: m.index + m[0].length, lang: m[1]!.toLowerCase(), body: m[2]! }))
+    .filter((b) => !tagged.some((t) => b.start >= t.start && b.start < t.end));
   const shell = blocks.filter((b) => SHELL_LANGS.has(b.lang));
-  if (shell.length === 1) {
-    return { ok: true, command: clean(shell[0]!.body), thought: text.slice(0, shell[0]!.index).trim() };
-  }
-  if (shell.length > 1) return { ok: false, problem: `${shell.length} commands (only one is run per reply)` };
+  const fenced: Found[] = shell.map((b) => ({ start: b.start, end: b.end, result: cleanCommand(b.body) }));
+  const bare = findBareCalls(text, [...tagged, ...shell]);
+  const found = [...tagged, ...fenced, ...bare];
+  if (found.length > 1) return { ok: false, problem: `${found.length} commands (only one is run per reply)` };
+  if (found.length === 1) return toAction(text, found[0]!);
   // An opening fence the model never closed, at the end of the reply.
   const open = /```(bash|sh|shell)?[ \t]*\r?\n([\s\S]+)$/.exec(text);
   if (open && blocks.length === 0)
-    return { ok: true, command: clean(open[2]!), thought: text.slice(0, open.index).trim() };
-  return { ok: false, problem: 'no command in a ```bash block' };
+    return toAction(text, { start: open.index, end: text.length, result: cleanCommand(open[2]!) });
+  return { ok: false, problem: NO_COMMAND };
 }
 
 export function parseToolAction(completion: Completion): ParsedAction {
   const calls = completion.message.toolCalls ?? [];
   if (calls.length === 0) {
-    // Small models often answer in text even when given a tool; a single fenced command is accepted.
+    // Small models often answer in text even when given a tool; one command in the text is accepted.
     const fromText = parseTextAction(completion.message.content);
-    return fromText.ok ? fromText : { ok: false, problem: 'no call of the bash tool' };
+    return fromText.ok || fromText.problem !== NO_COMMAND
+      ? fromText
+      : { ok: false, problem: 'no call of the bash tool' };
   }
   if (calls.length > 1)
     return { ok: false, problem: `${calls.length} tool calls (only one is run per reply)` };
@@ -45,22 +60,15 @@ export function parseToolAction(completion: Completion): ParsedAction {
   } catch {
     return { ok: false, problem: 'tool-call arguments that are not valid JSON' };
   }
-  const command =
-    typeof args === 'string'
-      ? args
-      : typeof args === 'object' && args !== null
-        ? ((args as Record<string, unknown>).command ?? (args as Record<string, unknown>).cmd)
-        : undefined;
-  if (typeof command !== 'string' || !command.trim())
-    return { ok: false, problem: 'a bash tool call without a "command" string' };
-  return { ok: true, command: clean(command), thought: completion.message.content.trim() };
+  const result = commandFromArguments(args);
+  if ('problem' in result) return { ok: false, problem: result.problem };
+  return { ok: true, command: result.command, thought: completion.message.content.trim() };
 }
 
-function clean(command: string): string {
-  return command
-    .replace(/^\s*\$ /, '')
-    .replace(/\n?```\s*$/, '')
-    .trim();
+function toAction(text: string, found: Found): ParsedAction {
+  if ('problem' in found.result) return { ok: false, problem: found.result.problem };
+  const thought = `${text.slice(0, found.start)}${text.slice(found.end)}`.trim();
+  return { ok: true, command: found.result.command, thought };
 }
 
 export const BASH_TOOL = {

@@ -1,5 +1,14 @@
-export { BASH_TOOL, type ParsedAction, parseTextAction, parseToolAction } from './actions.ts';
-export { estimateTokens, fitContext } from './context.ts';
-export { type AgentInput, type AgentResult, buildInitialMessages, runAgent } from './loop.ts';
+export { BASH_TOOL, type ParsedAction, parseReply, parseTextAction, parseToolAction } from './actions.ts';
+export { type Conversation, compact, estimateTokens, type ObservationMeta } from './context.ts';
+export { buildInitialMessages } from './initial-messages.ts';
+export { type AgentInput, type AgentResult, runAgent } from './loop.ts';
 export { capChars, formatObservation } from './observation.ts';
-export { BUNDLED_PROMPTS_DIR, loadPrompts, type Prompts, render, SUBMIT_SENTINEL } from './prompts.ts';
+export { formatErrorFeedback } from './observe.ts';
+export {
+  BUNDLED_PROMPTS_DIR,
+  loadPrompts,
+  type Prompts,
+  render,
+  renderFragment,
+  SUBMIT_SENTINEL,
+} from './prompts.ts';

@@ -1,7 +1,8 @@
 /**
  * Prompt templates are Markdown files (prompts/ at the package root, or `agent.promptsDir`) with
  * `{{name}}` placeholders. Rendering is plain substitution: values are inserted as they are, and a
- * placeholder with no value is an error, so a typo can't silently reach the model.
+ * placeholder with no value is an error, so a typo can't silently reach the model. Every text the
+ * model reads comes from here; the set is loaded once per run and passed down.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,9 +15,15 @@ const NAMES = [
   'format-tool',
   'instance',
   'instructions',
+  'comment',
   'format-error',
+  'format-how-text',
+  'format-how-tool',
+  'not-run',
   'truncated',
   'observation',
+  'output-elided',
+  'elided',
   'timeout',
   'feedback',
   'submit-empty',
@@ -42,4 +49,9 @@ export function render(template: string, values: Record<string, string | number>
     if (value === undefined) throw new Error(`prompt placeholder {{${key}}} has no value`);
     return String(value);
   });
+}
+
+/** A template used inside another text: the file's surrounding blank lines and final newline go. */
+export function renderFragment(template: string, values: Record<string, string | number> = {}): string {
+  return render(template.trim(), values);
 }

@@ -2,7 +2,7 @@
  * One attempt: the agent works until it submits; the change is validated with the repo's tests;
  * new failures go back to the agent (up to `validate.fixRounds` times) in the same conversation.
  */
-import { loadPrompts, render, runAgent, SUBMIT_SENTINEL } from '../agent/index.ts';
+import { type Conversation, type Prompts, render, runAgent, SUBMIT_SENTINEL } from '../agent/index.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../core/log.ts';
 import type { Model } from '../core/model.ts';
@@ -20,6 +20,8 @@ export interface AttemptInput {
   config: Config;
   model: Model;
   sandbox: Sandbox;
+  /** Loaded once per run (`loadPrompts(config.agent.promptsDir)`), used for every round. */
+  prompts: Prompts;
   plan: TestPlan | null;
   baseline: TestRun | null;
   /** Reads the change from the workspace (git diff on the host), never from the model's text. */
@@ -40,7 +42,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
   let usage: RunUsage = emptyUsage();
   let steps = 0;
   let feedbackRounds = 0;
-  let history: Awaited<ReturnType<typeof runAgent>>['messages'] | undefined;
+  let history: Conversation | undefined;
   let feedback: string | undefined;
   const commandResults: { command: string; exitCode: number }[] = [];
 
@@ -51,6 +53,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
       sandbox: input.sandbox,
       task: input.task,
       settings: config.agent,
+      prompts: input.prompts,
       sampling: { seed, temperature },
       logger: input.logger,
       signal: input.signal,
@@ -66,7 +69,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
     });
     usage = sumUsage(usage, result.usage);
     steps += result.steps;
-    history = result.messages;
+    history = result.conversation;
     const patch = await input.extractPatch();
     const done = (validation: AttemptResult['validation']): AttemptResult => ({
       attempt,
@@ -102,7 +105,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
     if (comparison.ok || feedbackRounds >= config.validate.fixRounds || input.signal?.aborted)
       return done(validation);
     feedbackRounds++;
-    feedback = render(loadPrompts(config.agent.promptsDir).feedback, {
+    feedback = render(input.prompts.feedback, {
       command: input.plan.command,
       failures: formatFeedback(comparison, after),
       submit: SUBMIT_SENTINEL,

@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadPrompts } from '../agent/index.ts';
 import { deepMerge, parseRepoConfig, secretValues } from '../config/index.ts';
 import { type Config, configSchema } from '../config/schema.ts';
 import type { Sandbox } from '../core/sandbox.ts';
@@ -111,6 +112,8 @@ export async function runFix(deps: RunDeps, options: RunOptions): Promise<RunRes
       ...(options.token ? [options.token] : []),
     ];
     const total = config.agent.attempts;
+    // promptsDir is not a repo setting, so every attempt and feedback round shares one load.
+    const prompts = loadPrompts(config.agent.promptsDir);
     const attemptIn = async (env: Environment, attempt: number): Promise<AttemptResult> => {
       const tracePath = join(outDir, total > 1 ? `trace-${attempt}.jsonl` : 'trace.jsonl');
       const writer = createTraceWriter(tracePath, { secrets });
@@ -130,6 +133,7 @@ export async function runFix(deps: RunDeps, options: RunOptions): Promise<RunRes
         config: env.config,
         model: deps.model,
         sandbox: env.sandbox,
+        prompts,
         plan: env.plan,
         baseline: env.baseline,
         extractPatch: () => extractPatch(env.checkout),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BASH_TOOL, parseTextAction, parseToolAction } from '../../src/agent/index.ts';
+import { BASH_TOOL, parseReply, parseTextAction, parseToolAction } from '../../src/agent/index.ts';
 import type { Completion, ToolCall } from '../../src/core/model.ts';
 
 const completion = (content: string, toolCalls?: ToolCall[]): Completion => ({
@@ -54,6 +54,164 @@ describe('parseTextAction', () => {
   });
 });
 
+describe('tool calls written as text', () => {
+  it.each([
+    [
+      'Granite: a thought, then <tool_call> on its own lines',
+      'I will look for the function first.\n<tool_call>\n{"name": "bash", "arguments": {"command": "grep -rn \\"formatDate\\" src | head -20"}}\n</tool_call>',
+      'grep -rn "formatDate" src | head -20',
+      'I will look for the function first.',
+    ],
+    [
+      'Qwen: pretty-printed JSON over several lines',
+      '<tool_call>\n{\n  "name": "bash",\n  "arguments": {\n    "command": "ls -la src"\n  }\n}\n</tool_call>',
+      'ls -la src',
+      '',
+    ],
+    [
+      'Hermes: text on both sides',
+      'Let me run the tests.\n<tool_call>{"name":"bash","arguments":{"command":"python -m pytest -x tests/test_dates.py"}}</tool_call>\nThis should show the failure.',
+      'python -m pytest -x tests/test_dates.py',
+      'Let me run the tests.\n\nThis should show the failure.',
+    ],
+    [
+      'a closing tag the model never wrote',
+      '<tool_call>\n{"name": "bash", "arguments": {"command": "cat setup.py"}}',
+      'cat setup.py',
+      '',
+    ],
+    [
+      'Granite 3: a one-element array',
+      '<tool_call>[{"name": "bash", "arguments": {"command": "git diff"}}]',
+      'git diff',
+      '',
+    ],
+    [
+      'arguments encoded as a JSON string',
+      '<tool_call>{"name": "bash", "arguments": "{\\"command\\": \\"pwd\\"}"}</tool_call>',
+      'pwd',
+      '',
+    ],
+    [
+      'a bare object',
+      'Checking the config.\n{"name": "bash", "arguments": {"command": "cat pyproject.toml"}}',
+      'cat pyproject.toml',
+      'Checking the config.',
+    ],
+    [
+      'a bare object in a json fence',
+      '```json\n{"name": "bash", "arguments": {"cmd": "ls tests"}}\n```',
+      'ls tests',
+      '```json\n\n```',
+    ],
+    [
+      'braces and quotes inside the command',
+      '<tool_call>{"name": "bash", "arguments": {"command": "awk \'{print $1}\' a.txt && echo \\"}\\""}}</tool_call>',
+      `awk '{print $1}' a.txt && echo "}"`,
+      '',
+    ],
+  ])('reads %s as one bash call', (_name, text, command, thought) => {
+    expect(parseTextAction(text)).toEqual({ ok: true, command, thought });
+  });
+
+  it('does the same in the tool-call format when the server passed the call through as text', () => {
+    const text =
+      'Now the fix.\n<tool_call>\n{"name": "bash", "arguments": {"command": "sed -i \'s/utc/tz/\' src/date.ts"}}\n</tool_call>';
+    expect(parseToolAction(completion(text))).toEqual({
+      ok: true,
+      command: "sed -i 's/utc/tz/' src/date.ts",
+      thought: 'Now the fix.',
+    });
+  });
+
+  it('does not mistake JSON inside a command or other objects in the text for a call', () => {
+    const echo = '```bash\necho \'{"name": "bash", "arguments": {"command": "rm -rf /"}}\' > call.json\n```';
+    expect(parseTextAction(echo)).toMatchObject({ ok: true, command: expect.stringMatching(/^echo /) });
+    const pkg = 'package.json says {"name": "dates", "version": "1.0.0"}.\n```bash\nnpm test\n```';
+    expect(parseTextAction(pkg)).toMatchObject({ ok: true, command: 'npm test' });
+    expect(parseTextAction('The tool is {"name": "python", "arguments": {"code": "1"}}').ok).toBe(false);
+  });
+
+  it.each([
+    [
+      'two <tool_call> blocks',
+      '<tool_call>{"name":"bash","arguments":{"command":"ls"}}</tool_call>\n<tool_call>{"name":"bash","arguments":{"command":"pwd"}}</tool_call>',
+      '2 commands (only one is run per reply)',
+    ],
+    [
+      'a <tool_call> and a fenced block',
+      '```bash\nls\n```\n<tool_call>{"name":"bash","arguments":{"command":"pwd"}}</tool_call>',
+      '2 commands (only one is run per reply)',
+    ],
+    [
+      'a bare object and a fenced block',
+      '{"name": "bash", "arguments": {"command": "ls"}}\n```bash\npwd\n```',
+      '2 commands (only one is run per reply)',
+    ],
+    [
+      'an array of two calls',
+      '<tool_call>[{"name":"bash","arguments":{"command":"ls"}},{"name":"bash","arguments":{"command":"pwd"}}]</tool_call>',
+      '2 commands (only one is run per reply)',
+    ],
+    [
+      'an empty command',
+      '<tool_call>{"name": "bash", "arguments": {"command": ""}}</tool_call>',
+      'an empty command',
+    ],
+    ['empty arguments', '<tool_call>{"name": "bash", "arguments": {}}</tool_call>', 'an empty command'],
+    ['no arguments', '{"name": "bash"}', 'an empty command'],
+    [
+      'another tool',
+      '<tool_call>{"name": "str_replace_editor", "arguments": {"path": "a.py"}}</tool_call>',
+      'a call of the unknown tool "str_replace_editor" (the only tool is bash)',
+    ],
+    [
+      'broken JSON',
+      '<tool_call>{"name": "bash", "arguments": {"command": "ls"</tool_call>',
+      'a <tool_call> without valid JSON {"name": …, "arguments": …}',
+    ],
+  ])('refuses %s', (_name, text, problem) => {
+    expect(parseTextAction(text)).toEqual({ ok: false, problem });
+  });
+});
+
+describe('empty commands', () => {
+  it.each([
+    ['an empty fenced block', 'I will check the file.\n```bash\n```'],
+    ['a whitespace-only block', 'Next:\n```bash\n   \n\t\n```'],
+    ['a shell prompt and nothing else', '```console\n$ \n```'],
+    ['an unclosed fence with only spaces', 'Run:\n```bash\n   '],
+  ])('refuses %s in text', (_name, text) => {
+    expect(parseTextAction(text)).toEqual({ ok: false, problem: 'an empty command' });
+  });
+
+  it.each([
+    ['empty arguments', ''],
+    ['an empty object', '{}'],
+    ['an empty command', '{"command": ""}'],
+    ['a whitespace command', '{"command": " \\n "}'],
+    ['an empty string', '""'],
+  ])('refuses a bash tool call with %s', (_name, args) => {
+    expect(parseToolAction(completion('', [call(args)]))).toEqual({ ok: false, problem: 'an empty command' });
+  });
+
+  it('reports the empty command, not a missing tool call, when the text had one', () => {
+    expect(parseToolAction(completion('```bash\n```'))).toEqual({ ok: false, problem: 'an empty command' });
+  });
+});
+
+describe('parseReply', () => {
+  it('never runs a reply cut off by the token limit', () => {
+    const cut = { ...completion('```bash\nls\n```'), finishReason: 'length' as const };
+    expect(parseReply(cut, 'text')).toEqual({
+      ok: false,
+      problem: 'a reply cut off by the token limit',
+      cutOff: true,
+    });
+    expect(parseReply(completion('```bash\nls\n```'), 'text')).toMatchObject({ ok: true, command: 'ls' });
+  });
+});
+
 describe('parseToolAction', () => {
   it('reads {"command": …} and keeps the content as the thought', () => {
     expect(parseToolAction(completion('Listing.', [call('{"command":"ls"}')]))).toEqual({
@@ -91,7 +249,10 @@ describe('parseToolAction', () => {
       ok: false,
       problem: 'a bash tool call without a "command" string',
     });
-    expect(parseToolAction(completion('', [call('{"command":"  "}')])).ok).toBe(false);
+    expect(parseToolAction(completion('', [call('{"command":"  "}')]))).toEqual({
+      ok: false,
+      problem: 'an empty command',
+    });
     expect(
       parseToolAction(completion('', [call('{"command":"ls"}'), call('{"command":"pwd"}', 'call_1')])),
     ).toEqual({ ok: false, problem: '2 tool calls (only one is run per reply)' });

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   capChars,
+  compact,
   estimateTokens,
-  fitContext,
   formatObservation,
   loadPrompts,
+  type ObservationMeta,
 } from '../../src/agent/index.ts';
 import type { ChatMessage } from '../../src/core/model.ts';
 
@@ -16,7 +17,7 @@ function conversation(n: number, size: number) {
     { role: 'system', content: 'S'.repeat(size) },
     { role: 'user', content: 'T'.repeat(size) },
   ];
-  const observations = [];
+  const observations: ObservationMeta[] = [];
   for (let i = 0; i < n; i++) {
     messages.push({ role: 'assistant', content: `\`\`\`bash\ncat f${i}\n\`\`\`` });
     messages.push({ role: 'user', content: `line\n`.repeat(size / 5) });
@@ -38,24 +39,28 @@ describe('estimateTokens', () => {
   });
 });
 
-describe('fitContext', () => {
+describe('compact', () => {
+  const compactTo = (messages: ChatMessage[], observations: ObservationMeta[], target: number) =>
+    compact({ messages, observations }, target, prompts);
+
   it('does nothing when the conversation fits', () => {
     const { messages, observations } = conversation(3, 1000);
     const before = structuredClone(messages);
-    expect(fitContext(messages, observations, 1_000_000)).toBe(0);
+    expect(compactTo(messages, observations, 1_000_000)).toBe(0);
     expect(messages).toEqual(before);
   });
 
   it('elides the oldest observations first and stops once it fits', () => {
     const { messages, observations } = conversation(6, 2000);
     const budget = estimateTokens(messages) - 1000;
-    const elided = fitContext(messages, observations, budget);
+    const elided = compactTo(messages, observations, budget);
     expect(elided).toBe(2);
     expect(estimateTokens(messages)).toBeLessThanOrEqual(budget);
     expect(messages[3]!.content).toBe('[output of `cat f0` elided to save space: 401 lines, returncode 0]');
     expect(messages[5]!.content).toContain('`cat f1`');
     expect(messages[5]!.content).toContain('returncode 1');
     expect(messages[7]!.content.startsWith('line\n')).toBe(true);
+    expect(observations.map((o) => o.elided ?? false)).toEqual([true, true, false, false, false, false]);
   });
 
   it('never touches the system prompt, the task or the last turns, even over budget', () => {
@@ -64,7 +69,7 @@ describe('fitContext', () => {
     observations.unshift({ index: 1, command: 'task', exitCode: 0 });
     const head = messages.slice(0, 2).map((m) => m.content);
     const tail = messages.slice(-4).map((m) => m.content);
-    fitContext(messages, observations, 10);
+    compactTo(messages, observations, 10);
     expect(messages.slice(0, 2).map((m) => m.content)).toEqual(head);
     expect(messages.slice(-4).map((m) => m.content)).toEqual(tail);
     const elided = messages.filter((m) => m.content.startsWith('[output of'));
@@ -74,20 +79,36 @@ describe('fitContext', () => {
   it('does not elide twice and shortens long commands in the note', () => {
     const { messages, observations } = conversation(4, 500);
     observations[0]!.command = `grep -rn ${'x'.repeat(200)}`;
-    expect(fitContext(messages, observations, 10)).toBe(2);
+    expect(compactTo(messages, observations, 10)).toBe(2);
     expect(messages[3]!.content).toMatch(/^\[output of `grep -rn x{68}\.\.\.` elided/);
-    expect(fitContext(messages, observations, 10)).toBe(0);
+    expect(compactTo(messages, observations, 10)).toBe(0);
+  });
+
+  it('replaces messages instead of mutating them, so earlier copies stay as sent', () => {
+    const { messages, observations } = conversation(4, 500);
+    const sent = [...messages];
+    const original = messages[3]!.content;
+    compactTo(messages, observations, 10);
+    expect(sent[3]!.content).toBe(original);
+    expect(messages[3]).not.toBe(sent[3]);
+  });
+
+  it('takes its note from the elided template', () => {
+    const { messages, observations } = conversation(3, 500);
+    const custom = { ...prompts, elided: '\n(gone: {{command}} / {{lines}} / {{returncode}})\n' };
+    compact({ messages, observations }, 10, custom);
+    expect(messages[3]!.content).toBe('(gone: cat f0 / 101 / 0)');
   });
 });
 
 describe('observations', () => {
   it('keeps head and tail of long output and says how much is gone', () => {
     const text = `${'a'.repeat(600)}${'b'.repeat(400)}`;
-    const capped = capChars(text, 100);
+    const capped = capChars(text, 100, prompts);
     expect(capped.startsWith('a'.repeat(40))).toBe(true);
     expect(capped.endsWith('b'.repeat(60))).toBe(true);
     expect(capped).toContain('[... 900 characters elided; narrow the command to see them ...]');
-    expect(capChars('short', 100)).toBe('short');
+    expect(capChars('short', 100, prompts)).toBe('short');
   });
 
   it('renders the exit code and output, or the timeout note', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildInitialMessages,
   estimateTokens,
+  formatErrorFeedback,
   loadPrompts,
   render,
   runAgent,
@@ -23,6 +24,9 @@ const tool = (command: string, content = '') => ({
   content,
   toolCalls: [{ name: 'bash', arguments: { command } }],
 });
+/** True when `next` starts with every message of `previous`, unchanged (a cacheable prefix). */
+const extendsCall = (previous: ChatMessage[], next: ChatMessage[]) =>
+  previous.every((m, i) => JSON.stringify(m) === JSON.stringify(next[i]));
 const lastUser = (messages: ChatMessage[]) => messages.filter((m) => m.role === 'user').at(-1)!.content;
 
 function run(
@@ -112,9 +116,7 @@ describe('runAgent: format errors', () => {
     const { events, onEvent } = collectEvents();
     const result = await run(text, createFakeSandbox(), {}, { onEvent });
     expect(result).toMatchObject({ exitStatus: 'submitted', steps: 3 });
-    const how = ' in one ```bash block';
-    const feedback = (problem: string) =>
-      render(prompts['format-error'], { problem, how, submit: SUBMIT_SENTINEL });
+    const feedback = (problem: string) => formatErrorFeedback(prompts, problem, 'text');
     expect(lastUser(text.calls[1]!)).toBe(feedback('no command in a ```bash block'));
     expect(lastUser(text.calls[2]!)).toBe(feedback('2 commands (only one is run per reply)'));
     expect(lastUser(text.calls[2]!)).toContain(`echo ${SUBMIT_SENTINEL}`);
@@ -138,6 +140,22 @@ describe('runAgent: format errors', () => {
     expect(retry.at(-1)!.content).toContain('as one call of the bash tool');
     expect(sandbox.commands[0]).toBe(`echo ${SUBMIT_SENTINEL}`);
     expect(unansweredToolCalls(viaTool.messages)).toEqual([]);
+  });
+
+  it('runs a <tool_call> written in the text, and answers an empty command with the corrective message', async () => {
+    const granite =
+      'I will list the sources.\n<tool_call>\n{"name": "bash", "arguments": {"command": "ls src"}}\n</tool_call>';
+    const model = createScriptedModel(['Checking.\n```bash\n```', granite, SUBMIT]);
+    const sandbox = createFakeSandbox({ replies: { 'ls src': { output: 'date.ts\n' } } });
+    const { events, onEvent } = collectEvents();
+    const result = await run(model, sandbox, {}, { onEvent });
+    expect(result).toMatchObject({ exitStatus: 'submitted', steps: 3 });
+    expect(lastUser(model.calls[1]!)).toBe(formatErrorFeedback(prompts, 'an empty command', 'text'));
+    expect(sandbox.commands[0]).toBe('ls src');
+    expect(events.find((e) => e.type === 'step')).toMatchObject({
+      command: 'ls src',
+      thought: 'I will list the sources.',
+    });
   });
 
   it('gives up with format_error after maxFormatErrors unusable replies in a row', async () => {
@@ -169,7 +187,10 @@ describe('runAgent: format errors', () => {
     const result = await run(model, sandbox);
     expect(result.exitStatus).toBe('submitted');
     expect(lastUser(model.calls[1]!)).toBe(prompts.truncated);
-    expect(model.calls[2]!.at(-2)).toMatchObject({ role: 'tool', content: 'not run: the reply was cut off' });
+    expect(model.calls[2]!.at(-2)).toMatchObject({
+      role: 'tool',
+      content: 'not run: a reply cut off by the token limit',
+    });
     expect(sandbox.commands[0]).toBe(`echo ${SUBMIT_SENTINEL}`);
 
     const cut = { content: 'x', finishReason: 'length' as const };
@@ -281,26 +302,51 @@ describe('runAgent: cancellation', () => {
 describe('runAgent: context budget', () => {
   const big = (i: number) => ({ output: `${String(i).repeat(1999)}\n` });
 
-  it('elides old observations to fit a small window, never the system prompt, task or last turns', async () => {
-    const commands = Array.from({ length: 6 }, (_, i) => `cat big${i}`);
-    const model = createScriptedModel([...commands.map((c) => bash(c)), SUBMIT], { contextWindow: 3000 });
-    const replies = Object.fromEntries(commands.map((c, i) => [c, big(i)]));
+  it('compacts rarely and well under the budget, never the system prompt, task or last turns', async () => {
+    const commands = Array.from({ length: 30 }, (_, i) => `cat big${i}`);
+    const model = createScriptedModel([...commands.map((c) => bash(c)), SUBMIT], { contextWindow: 6000 });
+    const output = (i: number) => `${String(i % 10).repeat(999)}\n`;
+    const replies = Object.fromEntries(commands.map((c, i) => [c, { output: output(i) }]));
     const result = await run(model, createFakeSandbox({ replies }));
     expect(result.exitStatus).toBe('submitted');
     const initial = buildInitialMessages(sampleTask, agentSettings(), prompts, '/workspace');
-    const budget = Math.floor((3000 - 750) * 0.95);
+    const budget = Math.floor((6000 - 1500) * 0.95);
     const last = model.calls.at(-1)!;
     expect(last.slice(0, 2)).toEqual(initial);
-    expect(last.at(-1)!.content).toContain('5'.repeat(1999));
-    expect(last.at(-3)!.content).toContain('4'.repeat(1999));
+    expect(last.at(-1)!.content).toContain('9'.repeat(999));
+    expect(last.at(-3)!.content).toContain('8'.repeat(999));
     expect(last[3]!.content).toBe('[output of `cat big0` elided to save space: 5 lines, returncode 0]');
-    // Six full observations would not fit; every call did.
-    expect(
-      estimateTokens([
-        ...initial,
-        ...commands.map((_, i) => ({ role: 'user' as const, content: big(i).output })),
-      ]),
-    ).toBeGreaterThan(budget);
+    for (const call of model.calls) expect(estimateTokens(call)).toBeLessThanOrEqual(budget);
+    // Append-only between compactions: each call extends the one before, except after a compaction.
+    const rewrites = model.calls.slice(1).filter((call, i) => !extendsCall(model.calls[i]!, call));
+    const elided = last.filter((m) => m.content.startsWith('[output of')).length;
+    // 27 observations elided in 3 compactions (the old way: one more rewrite before every call).
+    expect(elided).toBeGreaterThanOrEqual(20);
+    expect(rewrites.length).toBeGreaterThanOrEqual(1);
+    expect(rewrites.length).toBeLessThanOrEqual(3);
+    // Each compaction leaves room for several more turns before the next one.
+    for (const call of rewrites) expect(estimateTokens(call)).toBeLessThanOrEqual(budget * 0.6);
+  });
+
+  it('keeps a new observation under a quarter of a small budget, head and tail', async () => {
+    const model = createScriptedModel([bash('cat huge'), SUBMIT], { contextWindow: 4096 });
+    const huge = `${'h'.repeat(3000)}${'m'.repeat(4000)}${'t'.repeat(3000)}`;
+    await run(model, createFakeSandbox({ replies: { 'cat huge': { output: huge } } }));
+    const budget = Math.floor((4096 - 1024) * 0.95);
+    const shown = lastUser(model.calls[1]!);
+    expect(shown.length).toBeLessThan((budget * 3.5) / 4 + 200);
+    expect(shown).toContain('h'.repeat(1000));
+    expect(shown).toContain('t'.repeat(1000));
+    expect(shown).toMatch(/\[\.\.\. \d+ characters elided; narrow the command to see them \.\.\.\]/);
+  });
+
+  it('follows the context window it is given over the model default', async () => {
+    const commands = Array.from({ length: 6 }, (_, i) => `cat big${i}`);
+    const model = createScriptedModel([...commands.map((c) => bash(c)), SUBMIT], { contextWindow: 32_768 });
+    const replies = Object.fromEntries(commands.map((c, i) => [c, { output: `${i}`.repeat(2000) }]));
+    await run(model, createFakeSandbox({ replies }), {}, { contextWindow: 4096 });
+    const budget = Math.floor((4096 - 1024) * 0.95);
+    expect(model.calls.some((call) => call.some((m) => m.content.startsWith('[output of')))).toBe(true);
     for (const call of model.calls) expect(estimateTokens(call)).toBeLessThanOrEqual(budget);
   });
 
@@ -344,7 +390,7 @@ describe('runAgent: feedback rounds', () => {
     const second = createScriptedModel([SUBMIT]);
     const { events, onEvent } = collectEvents();
     const feedback = 'The tests fail now: test/date.test.ts';
-    const two = await run(second, sandbox, {}, { history: one.messages, feedback, onEvent });
+    const two = await run(second, sandbox, {}, { history: one.conversation, feedback, onEvent });
     expect(two).toMatchObject({ exitStatus: 'submitted', steps: 1 });
     const sent = second.calls[0]!;
     expect(sent.slice(0, one.messages.length)).toEqual(one.messages);
@@ -366,7 +412,7 @@ describe('runAgent: feedback rounds', () => {
       second,
       sandbox,
       { actionFormat: 'tool_call' },
-      { history: one.messages, feedback: 'tests fail' },
+      { history: one.conversation, feedback: 'tests fail' },
     );
     expect(unansweredToolCalls(second.calls[0]!)).toEqual([]);
   });

@@ -8,10 +8,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   buildInitialMessages,
+  compact,
+  formatErrorFeedback,
   formatObservation,
   loadPrompts,
   type Prompts,
   render,
+  renderFragment,
   SUBMIT_SENTINEL,
 } from '../../src/agent/index.ts';
 import type { ChatMessage } from '../../src/core/model.ts';
@@ -61,23 +64,10 @@ describe('prompt golden files', () => {
   });
 
   const samples: [string, (p: Prompts) => string][] = [
-    [
-      'format-error-text.txt',
-      (p) =>
-        render(p['format-error'], {
-          problem: 'no command in a ```bash block',
-          how: ' in one ```bash block',
-          submit: SUBMIT_SENTINEL,
-        }),
-    ],
+    ['format-error-text.txt', (p) => formatErrorFeedback(p, 'no command in a ```bash block', 'text')],
     [
       'format-error-tool.txt',
-      (p) =>
-        render(p['format-error'], {
-          problem: 'tool-call arguments that are not valid JSON',
-          how: ' as one call of the bash tool',
-          submit: SUBMIT_SENTINEL,
-        }),
+      (p) => formatErrorFeedback(p, 'tool-call arguments that are not valid JSON', 'tool_call'),
     ],
     ['truncated.txt', (p) => p.truncated],
     [
@@ -106,6 +96,21 @@ describe('prompt golden files', () => {
         }),
     ],
     ['submit-empty.txt', (p) => p['submit-empty']],
+    ['not-run.txt', (p) => renderFragment(p['not-run'], { reason: 'an empty command' })],
+    [
+      'elided.txt',
+      (p) => {
+        const messages = [
+          { role: 'system' as const, content: 'S' },
+          { role: 'user' as const, content: 'T' },
+          { role: 'assistant' as const, content: 'cat' },
+          { role: 'user' as const, content: 'line\n'.repeat(500) },
+          ...Array.from({ length: 4 }, () => ({ role: 'user' as const, content: 'recent' })),
+        ];
+        compact({ messages, observations: [{ index: 3, command: 'cat src/date.ts', exitCode: 0 }] }, 1, p);
+        return messages[3]!.content;
+      },
+    ],
   ];
 
   it.each(samples)('renders %s', (file, make) => {
