@@ -1,0 +1,51 @@
+// bench/prefix-cache: how much prompt a prefix-caching local server must evaluate per agent step,
+// divided by what the step appended (1.0 = perfect reuse), and how often the cached prefix is lost.
+// (a) the agent against the scripted OpenAI-compatible endpoint, 40 steps × 6 KB of output in a
+//     32768-token window; baseline: the same episode with the old context policy (elide one more
+//     old observation before every call), measured in the same run.
+// Target: <= 1.5× for every section. Run: node bench/prefix-cache.ts
+import { charRatio, type PrefixMeter, tokenRatio } from './prefix-cache/meter.ts';
+import { measureScriptedEpisode } from './prefix-cache/scripted-endpoint.ts';
+
+const TARGET = 1.5;
+
+/** One part of the bench; each prints its own lines and says whether it met the target. */
+interface Section {
+  name: string;
+  run(): Promise<{ lines: string[]; ok: boolean }>;
+}
+
+const describe = (m: PrefixMeter) =>
+  `${m.requests} requests, ${m.invalidations} prefix invalidations; evaluated ${m.evaluatedChars} chars / ` +
+  `${m.appendedChars} appended = ${charRatio(m).toFixed(2)}×; tokens ${m.evaluatedTokens} / ${m.appendedTokens} = ` +
+  `${tokenRatio(m).toFixed(2)}×`;
+
+const scriptedEndpoint: Section = {
+  name: '(a) scripted endpoint, 40 steps × 6 KB output, contextWindow 32768',
+  async run() {
+    const episode = { steps: 40, outputBytes: 6 * 1024, contextWindow: 32_768 };
+    const before = await measureScriptedEpisode({ ...episode, compactTo: 1 });
+    const after = await measureScriptedEpisode(episode);
+    return {
+      lines: [
+        `before (elide before every call): ${describe(before)}`,
+        `after (append-only, rare compaction): ${describe(after)}`,
+        `after/before: chars ${(charRatio(after) / charRatio(before)).toFixed(3)}, tokens ` +
+          `${(tokenRatio(after) / tokenRatio(before)).toFixed(3)}, invalidations ${after.invalidations} vs ${before.invalidations}`,
+      ],
+      ok: charRatio(after) <= TARGET && tokenRatio(after) <= TARGET,
+    };
+  },
+};
+
+const sections: Section[] = [scriptedEndpoint];
+
+let ok = true;
+for (const section of sections) {
+  const result = await section.run();
+  console.log(section.name);
+  for (const line of result.lines) console.log(`  ${line}`);
+  ok &&= result.ok;
+}
+console.log(`target <= ${TARGET}× in every section: ${ok ? 'met' : 'MISSED'}`);
+process.exitCode = ok ? 0 : 1;
