@@ -3,7 +3,6 @@
  * turns whatever it throws into a message and an exit code. No `process.exit` here; `bin/` sets
  * `process.exitCode` from the returned number so output is flushed.
  */
-import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config/load.ts';
 import { parseSetFlags } from '../config/set-flags.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -16,18 +15,14 @@ import { GLOBAL_OPTIONS } from './global-options.ts';
 import { renderCommandHelp, renderGlobalHelp } from './help.ts';
 import { createOutput } from './output.ts';
 import { createProgress, progressMode } from './progress.ts';
+import { readVersion } from './version.ts';
 
 /** Every export of commands/index.ts is a command, listed in name order. */
 export const COMMANDS: readonly Command[] = Object.values(registry as Record<string, Command>).sort((a, b) =>
   a.name.localeCompare(b.name),
 );
 
-export function readVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
+export { readVersion };
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   // Known before parsing, so even a parse error is reported in the requested form.

@@ -16,6 +16,14 @@ export {
   evalRunSettingsSchema,
 } from './eval-queue.ts';
 export {
+  type ExportOptions,
+  type ExportResult,
+  exportSubmission,
+  SPLITS,
+  type Split,
+} from './export/submission.ts';
+export { TRAJECTORY_FORMAT, type Trajectory, toTrajectory } from './export/trajectory.ts';
+export {
   gradeTests,
   type InstanceReport,
   instanceReport,
@@ -53,4 +61,5 @@ export {
 } from './run-store.ts';
 export { goldPredictions, type ScoreOptions, scoreInstances } from './score.ts';
 export { REPO_SPECS, type RepoSpec, specFor, testFiles } from './specs.ts';
+export { collectRunStamp, type RunStamp, runStampSchema } from './stamp.ts';
 export type { EvalSummary } from './summary.ts';

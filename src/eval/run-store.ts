@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { ExitStatus } from '../core/task.ts';
 import { type Prediction, parsePredictions } from './predictions.ts';
 import { instanceDir } from './run-instance.ts';
+import type { RunStamp } from './stamp.ts';
 
 /** One line of a run's results.jsonl. */
 export const runResultSchema = z.object({
@@ -49,6 +50,8 @@ export interface RunMeta {
   model_name_or_path: string;
   instances_file?: string;
   created_at: string;
+  /** What it takes to run it again (model, sampling, prompts, image, version); see stamp.ts. */
+  stamp?: RunStamp;
 }
 
 export interface RunStore {
@@ -70,10 +73,7 @@ export function tracePath(dir: string, id: string): string {
 }
 
 /** Opens (or creates) a run directory. `newRun` starts a fresh run id (for `--redo`). */
-export async function openRunStore(
-  dir: string,
-  init: { model_name_or_path: string; instances_file?: string; newRun?: boolean },
-): Promise<RunStore> {
+export async function openRunStore(dir: string, init: RunInit): Promise<RunStore> {
   await mkdir(join(dir, 'traces'), { recursive: true });
   const meta = await loadMeta(dir, init);
   const results = new Map<string, RunResultLine>(
@@ -121,10 +121,14 @@ export async function readRunResults(path: string): Promise<RunResultLine[]> {
     .map((l) => runResultSchema.parse(JSON.parse(l)) as RunResultLine);
 }
 
-async function loadMeta(
-  dir: string,
-  init: { model_name_or_path: string; instances_file?: string; newRun?: boolean },
-): Promise<RunMeta> {
+interface RunInit {
+  model_name_or_path: string;
+  instances_file?: string;
+  newRun?: boolean;
+  stamp?: RunStamp;
+}
+
+async function loadMeta(dir: string, init: RunInit): Promise<RunMeta> {
   const path = join(dir, RUN_FILE);
   const existing = await readFile(path, 'utf8').then(
     (t) => JSON.parse(t) as RunMeta,
@@ -136,6 +140,7 @@ async function loadMeta(
     model_name_or_path: init.model_name_or_path,
     ...(init.instances_file ? { instances_file: init.instances_file } : {}),
     created_at: new Date().toISOString(),
+    ...(init.stamp ? { stamp: init.stamp } : {}),
   };
   await replaceFile(path, `${JSON.stringify(meta, null, 2)}\n`);
   return meta;

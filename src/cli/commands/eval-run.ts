@@ -9,6 +9,7 @@ import type { Logger } from '../../core/log.ts';
 import type { EvalRunSettings, InstanceRunner } from '../../eval/index.ts';
 import type { CommandContext } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { PACKAGE_ROOT, readVersion } from '../version.ts';
 
 export const EXIT_INTERRUPTED = 130;
 
@@ -67,6 +68,31 @@ async function buildParts(ctx: CommandContext): Promise<Parts> {
   };
 }
 
+/** The reproducibility stamp recorded in run.json when a run starts (src/eval/stamp.ts). */
+async function runStamp(config: Config) {
+  const [evaluation, { loadPrompts }, { dockerApiFromConfig }] = await Promise.all([
+    import('../../eval/index.ts'),
+    import('../../agent/index.ts'),
+    import('../../sandbox/index.ts'),
+  ]);
+  const imageDigest = await dockerApiFromConfig(config)
+    .call<{ Id?: string }>('GET', `/images/${encodeURIComponent(config.sandbox.image)}/json`, undefined, {
+      timeoutMs: 5_000,
+    })
+    .then(
+      (r) => (r.status === 200 && typeof r.body.Id === 'string' ? r.body.Id : null),
+      () => null,
+    );
+  return evaluation.collectRunStamp({
+    config,
+    modelName: config.model.name,
+    version: readVersion(),
+    prompts: loadPrompts(config.agent.promptsDir),
+    sourceRoot: PACKAGE_ROOT,
+    imageDigest,
+  });
+}
+
 /** Aborts on the first SIGINT/SIGTERM; the handlers are removed by the returned function. */
 function interruptible(): { signal: AbortSignal; release(): void } {
   const controller = new AbortController();
@@ -98,6 +124,7 @@ export async function runEvalRun(ctx: CommandContext, need: (name: string) => st
     model_name_or_path: label,
     instances_file: instancesPath,
     newRun: o.redo === true,
+    stamp: await runStamp(parts.config),
   });
   const settings: EvalRunSettings = {
     runId: store.meta.run_id,

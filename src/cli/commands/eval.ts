@@ -1,5 +1,5 @@
 /**
- * `conjecture eval run|score|report|worker` (docs/evaluation.md). `run` puts the agent on SWE-bench
+ * `conjecture eval run|score|report|export|worker` (docs/evaluation.md). `run` puts the agent on SWE-bench
  * instances and writes preds.json; `score` grades predictions in sandboxes the way SWE-bench's
  * harness does (`--preds gold` scores each instance's own reference patch: the evaluator's
  * self-check); `report` compares runs; `worker` runs queued eval jobs of distributed runs.
@@ -8,9 +8,10 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { runEvalExport } from './eval-export.ts';
 import { runEvalRun, runEvalWorker } from './eval-run.ts';
 
-const SUBCOMMANDS = 'eval run | eval score | eval report | eval worker';
+const SUBCOMMANDS = 'eval run | eval score | eval report | eval export | eval worker';
 
 export const evalCommand = {
   name: 'eval',
@@ -19,6 +20,7 @@ export const evalCommand = {
     'eval run --instances FILE --out DIR [--model NAME] [--base-url URL] [--workers N] [--filter ID|/RE/]... [--slice A:B] [--mirror-dir DIR] [--image-template T] [--redo] [--queue redis://…|FILE]',
     'eval score --instances FILE --preds FILE|gold --out DIR [--mirror-dir DIR] [--workers N] [--filter ID|/RE/]... [--slice A:B]',
     'eval report DIR... --out FILE.md',
+    'eval export RUN_DIR --out DIR [--score SCORE_DIR] [--split verified] [--name NAME] [--site URL] [--report URL]',
     'eval worker --queue redis://…|FILE [--workers N] [--mirror-dir DIR]',
   ].join('\n  '),
   options: {
@@ -104,6 +106,23 @@ export const evalCommand = {
       description: 'a full CA bundle for the dependency install (behind a TLS-intercepting proxy)',
     },
     'keep-checkouts': { type: 'boolean', description: 'keep each instance checkout for inspection' },
+    score: { type: 'string', valueName: 'DIR', description: 'export: the eval score output for the run' },
+    split: {
+      type: 'string',
+      valueName: 'NAME',
+      description: 'export: the SWE-bench split (default verified)',
+    },
+    name: { type: 'string', valueName: 'NAME', description: 'export: the leaderboard entry name' },
+    site: {
+      type: 'string',
+      valueName: 'URL',
+      description: "export: the system's web page (metadata info.site)",
+    },
+    report: {
+      type: 'string',
+      valueName: 'URL',
+      description: 'export: the technical report (metadata info.report)',
+    },
   },
   async run(ctx) {
     const need = (name: string) => {
@@ -115,6 +134,7 @@ export const evalCommand = {
     if (sub === 'run') return runEvalRun(ctx, need);
     if (sub === 'worker') return runEvalWorker(ctx, need);
     if (sub === 'report') return runReport(ctx, need('out'));
+    if (sub === 'export') return runEvalExport(ctx, need);
     if (sub !== 'score') throw new UsageError(`expected a subcommand: ${SUBCOMMANDS}`, 'eval');
     const instancesPath = resolve(ctx.io.cwd, need('instances'));
     const predsArg = need('preds');
