@@ -69,8 +69,13 @@ await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
 const httpRemote = `http://127.0.0.1:${(http.address() as AddressInfo).port}/origin.git`;
 
 const cache = createWorkspaceCache({ cacheDir: join(root, 'cache'), logger: silentLogger() });
+// As the app does: the working tree is handed to the sandbox's user (needs root to chown).
+const owner = process.getuid?.() === 0 ? { uid: 1000, gid: 1000 } : undefined;
+console.log(
+  owner ? 'checkouts owned by uid 1000, as in the app' : "not root: checkouts stay the host user's",
+);
 console.log('warming the cache');
-await (await cache.checkout({ remote: httpRemote, jobId: 'warm' })).dispose();
+await (await cache.checkout({ remote: httpRemote, jobId: 'warm', owner })).dispose();
 await cache.idle();
 console.log('cache warm');
 
@@ -86,7 +91,7 @@ for (let i = 0; i < reps; i++) {
   let co: Awaited<ReturnType<typeof cache.checkout>> | undefined;
   cached.push(
     await time(async () => {
-      co = await cache.checkout({ remote: httpRemote, jobId: `job-${i}`, fetch: 'always' });
+      co = await cache.checkout({ remote: httpRemote, jobId: `job-${i}`, fetch: 'always', owner });
     }),
   );
   await co?.dispose();

@@ -10,7 +10,7 @@ import type { Config } from '../config/schema.ts';
 import { describeError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { SandboxProvider } from '../core/sandbox.ts';
-import type { WorkspaceCache } from '../workspace/index.ts';
+import { chownTree, type WorkspaceCache } from '../workspace/index.ts';
 import { applyWithFallbacks, resetFilesTo } from './apply.ts';
 import { gradeTests, type InstanceReport, instanceReport, resolutionStatus } from './grading.ts';
 import type { RunAs } from './host-run.ts';
@@ -93,6 +93,9 @@ export async function evaluateInstance(
   });
   await note(`checkout ${checkout.commit} at ${checkout.dir}`);
   try {
+    // The evaluator commits in the checkout as the sandbox's user (apply.ts); the checkout's
+    // objects are its own copies (THREATS.md #24), so handing it its `.git` shares nothing.
+    if (ctx.runAs) await chownTree(join(checkout.dir, '.git'), ctx.runAs);
     // Installed and generated files must never be taken for part of a patch (see apply.ts).
     await appendFile(
       join(checkout.dir, '.git', 'info', 'exclude'),

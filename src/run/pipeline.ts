@@ -199,7 +199,12 @@ function applyRepoConfig(base: Config, dir: string): Config {
 
 async function resetWorkspace(sandbox: Sandbox, commit: string): Promise<void> {
   // Ignored files (installed dependencies) stay; everything the previous attempt changed goes.
-  await sandbox.exec(`git reset -q --hard ${commit} && git clean -fdq`, { timeoutMs: 120_000 });
+  // `.git` is the host's and read-only here (THREATS.md #24), so git works from an index in /tmp.
+  const index = '/tmp/.conjecture-reset-index';
+  await sandbox.exec(
+    `export GIT_INDEX_FILE=${index}; git read-tree ${commit} && git checkout-index -a -f && git clean -fdq; s=$?; rm -f ${index}; exit $s`,
+    { timeoutMs: 120_000 },
+  );
 }
 
 function judge(

@@ -3,6 +3,7 @@ export {
   type Checkout,
   type CheckoutOptions,
   chownTree,
+  chownWorkingTree,
   createWorkspaceCache,
   mirrorName,
   type WorkspaceCache,

@@ -1,12 +1,16 @@
 /**
  * A bare mirror per repository (fetched again on later use) and per-job checkouts made from it.
- * A checkout is a `git clone --local` of the mirror: objects are hard-linked, so it is fast and
- * self-contained — the container sees only the checkout directory, and `git status`/`git diff`
- * work there without reaching outside the mount.
+ *
+ * Isolation (THREATS.md #24): a checkout owns a private copy of its objects — never hard links to
+ * the mirror's files, and a mirror of a local repository (`--repo <path>`) is made through git's
+ * transport, so it shares no file with the user's repository either. Only the working tree is
+ * given to the sandbox's user; `.git` stays the host's, readable but not writable from the
+ * sandbox. The checkout is self-contained: the container sees only this directory, and `git
+ * status`/`git diff`/`git log` work there without reaching outside the mount.
  */
 import { createHash } from 'node:crypto';
-import { chown, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { lchown, lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { WorkspaceError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { git } from './git.ts';
@@ -82,7 +86,8 @@ export function createWorkspaceCache(options: { cacheDir: string; logger: Logger
         );
       } else {
         await rm(path, { recursive: true, force: true });
-        await git(['clone', '--mirror', '--quiet', normalizeRemote(remote), path], { token });
+        // --no-local: a local repository is read through git's transport, never hard-linked.
+        await git(['clone', '--mirror', '--no-local', '--quiet', normalizeRemote(remote), path], { token });
       }
       return path;
     });
@@ -126,7 +131,8 @@ export function createWorkspaceCache(options: { cacheDir: string; logger: Logger
     dir: string,
     owner?: { uid: number; gid: number },
   ): Promise<void> {
-    await git(['clone', '--local', '--no-checkout', '--quiet', mirrorPath, dir]);
+    // --no-hardlinks: the checkout's object files are its own copies, never the mirror's inodes.
+    await git(['clone', '--no-hardlinks', '--no-checkout', '--quiet', mirrorPath, dir]);
     // read-tree + checkout-index writes the files about twice as fast as `git checkout`.
     await git(['-C', dir, 'update-ref', '--no-deref', 'HEAD', commit]);
     await git(['-C', dir, 'read-tree', commit]);
@@ -134,7 +140,7 @@ export function createWorkspaceCache(options: { cacheDir: string; logger: Logger
     // The agent sees this remote name only; it has no network and no token.
     await git(['-C', dir, 'remote', 'set-url', 'origin', publicRemote(remote)]);
     if (owner) {
-      await chownTree(dir, owner.uid, owner.gid);
+      await chownWorkingTree(dir, owner);
       // chown changed every file's ctime; refresh the index so git doesn't rehash them all later.
       await git(['-C', dir, 'update-index', '-q', '--refresh'], { allowFailure: true });
     }
@@ -192,17 +198,28 @@ export function createWorkspaceCache(options: { cacheDir: string; logger: Logger
     }
     try {
       // The spare is pristine (nobody ran in it), so moving it to the commit is all there is to do.
-      const as = owner ? { user: owner } : {};
-      const moved = await git(['-C', dir, 'reset', '--quiet', '--hard', commit], {
-        ...as,
-        allowFailure: true,
-      });
-      if (moved.exitCode !== 0) {
-        await git(
-          ['-C', dir, 'fetch', '--quiet', '--no-tags', mirrorPath, '+refs/heads/*:refs/remotes/origin/*'],
-          as,
-        );
-        await git(['-C', dir, 'reset', '--quiet', '--hard', commit], as);
+      // The host moves it (`.git` is not the sandbox user's), then hands over the files it wrote.
+      const diff = ['-C', dir, 'diff', '--name-only', '-z', '--no-renames', 'HEAD', commit];
+      let changed = await git(diff, { allowFailure: true });
+      if (changed.exitCode !== 0) {
+        // The spare predates the commit: bring its objects over (a copy, through git's transport).
+        await git([
+          '-C',
+          dir,
+          'fetch',
+          '--quiet',
+          '--no-tags',
+          mirrorPath,
+          '+refs/heads/*:refs/remotes/origin/*',
+        ]);
+        changed = await git(diff);
+      }
+      await git(['-C', dir, 'reset', '--quiet', '--hard', commit]);
+      const paths = changed.stdout.split('\0').filter(Boolean);
+      if (owner && paths.length > 0) {
+        await chownPaths(dir, paths, owner);
+        // chown changed those files' ctime; refresh so git doesn't report them as modified.
+        await git(['-C', dir, 'update-index', '-q', '--refresh'], { allowFailure: true });
       }
       return true;
     } catch (err) {
@@ -238,10 +255,34 @@ function publicRemote(remote: string): string {
   return normalizeRemote(remote).replace(/\/\/[^/@]*@/, '//');
 }
 
-export async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
-  await chown(dir, uid, gid);
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    const path = join(entry.parentPath, entry.name);
-    if (!entry.isSymbolicLink()) await chown(path, uid, gid);
+type Owner = { uid: number; gid: number };
+
+/** Gives everything but the top-level `.git` to `owner`. */
+export async function chownWorkingTree(dir: string, owner: Owner): Promise<void> {
+  await lchown(dir, owner.uid, owner.gid);
+  for (const top of await readdir(dir, { withFileTypes: true })) {
+    if (top.name !== '.git') await chownTree(join(dir, top.name), owner);
+  }
+}
+
+/** Gives `path` and everything under it to `owner`: symbolic links themselves, never their targets. */
+export async function chownTree(path: string, owner: Owner): Promise<void> {
+  await lchown(path, owner.uid, owner.gid);
+  if (!(await lstat(path)).isDirectory()) return;
+  for (const entry of await readdir(path, { withFileTypes: true, recursive: true }))
+    await lchown(join(entry.parentPath, entry.name), owner.uid, owner.gid);
+}
+
+/** Gives the listed paths (relative to `dir`) and the folders holding them to `owner`, where they exist. */
+async function chownPaths(dir: string, paths: string[], owner: Owner): Promise<void> {
+  const targets = new Set<string>();
+  for (const path of paths) {
+    for (let p = path; p !== '.' && p !== '' && !targets.has(p); p = dirname(p)) targets.add(p);
+  }
+  for (const p of targets) {
+    if (p === '.git' || p.startsWith('.git/')) continue;
+    await lchown(join(dir, p), owner.uid, owner.gid).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
   }
 }
