@@ -13,7 +13,9 @@ import type { RunUsage } from '../core/task.ts';
 import { splitTitle } from '../run/issue-input.ts';
 import { runFix } from '../run/pipeline.ts';
 import type { RunDeps, RunResult } from '../run/types.ts';
+import { instanceImage, instanceSandbox } from './instance-image.ts';
 import type { SwebenchInstance } from './instances.ts';
+import { PYTHON_SPECS } from './python-specs.ts';
 import { instanceDir, remoteFor } from './run-instance.ts';
 import type { InstanceOutcome, RunResultLine } from './run-store.ts';
 import { REPO_SPECS } from './specs.ts';
@@ -65,26 +67,23 @@ export function createAgentInstanceRunner(opts: AgentRunnerOptions): InstanceRun
   };
 }
 
-/** The image and setup command for one instance (see the file comment for the order). */
+/**
+ * The image and setup command for one instance (see the file comment for the order). A Verified
+ * Python repository's image holds its environment: no setup; and its tests are the hidden ones
+ * the score runs, so the agent's run validates only with a test command the operator configured.
+ */
 export function instanceConfig(base: Config, instance: SwebenchInstance, imageTemplate?: string): Config {
-  const image = instance.image ?? (imageTemplate ? expandImage(imageTemplate, instance) : undefined);
+  const image = instanceImage(instance, imageTemplate);
+  const python = PYTHON_SPECS[instance.repo] !== undefined && !instance.test_cmd;
   const setupCommand =
-    instance.install ?? (image ? 'true' : (base.validate.setupCommand ?? REPO_SPECS[instance.repo]?.install));
-  return {
-    ...base,
-    sandbox: image ? { ...base.sandbox, image } : base.sandbox,
-    validate: setupCommand ? { ...base.validate, setupCommand } : base.validate,
-  };
+    instance.install ??
+    (image || python ? 'true' : (base.validate.setupCommand ?? REPO_SPECS[instance.repo]?.install));
+  const validate = { ...base.validate, ...(setupCommand ? { setupCommand } : {}) };
+  if (python && !base.validate.testCommand) validate.enabled = false;
+  return { ...base, sandbox: instanceSandbox(base.sandbox, instance, imageTemplate), validate };
 }
 
-/** Docker image names are lower case; Docker Hub's SWE-bench images spell `__` as `_1776_`. */
-export function expandImage(template: string, instance: SwebenchInstance): string {
-  const id = instance.instance_id.toLowerCase();
-  return template
-    .replaceAll('{instance_id}', id)
-    .replaceAll('{hub_id}', id.replaceAll('__', '_1776_'))
-    .replaceAll('{repo}', instance.repo.toLowerCase().replace('/', '__'));
-}
+export { expandImage } from './instance-image.ts';
 
 async function collectTraces(result: RunResult): Promise<string> {
   const parts: string[] = [];

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConjectureError } from '../core/errors.ts';
+import { ADAPTER_NAMES } from './adapters/types.ts';
 
 /** A list of test ids, either as an array or as the JSON text of one (the official dataset form). */
 const testIdList = z.preprocess((value, ctx) => {
@@ -37,7 +38,7 @@ export const instanceSchema = z
     // Conjecture extras for repositories outside the built-in spec table (see specs.ts).
     install: z.string().optional().describe('dependency install command; runs with network'),
     test_cmd: z.string().optional().describe('test command; the test files are appended'),
-    test_runner: z.enum(['jest', 'mocha', 'vitest', 'node-test', 'pytest']).optional(),
+    test_runner: z.enum(ADAPTER_NAMES).optional(),
   })
   .loose();
 

@@ -14,6 +14,7 @@ import { chownTree, type WorkspaceCache } from '../workspace/index.ts';
 import { applyWithFallbacks, resetFilesTo } from './apply.ts';
 import { gradeTests, type InstanceReport, instanceReport, resolutionStatus } from './grading.ts';
 import type { RunAs } from './host-run.ts';
+import { instanceSandbox } from './instance-image.ts';
 import type { SwebenchInstance } from './instances.ts';
 import type { EvalResult, Prediction } from './predictions.ts';
 import { installInCheckout, linkCachedDeps, type SetupContext } from './setup.ts';
@@ -28,6 +29,8 @@ export interface InstanceContext {
   setup: SetupContext;
   outDir: string;
   mirrorDir?: string;
+  /** Per-instance image, e.g. `sweb.eval.x86_64.{instance_id}` (see instance-image.ts). */
+  imageTemplate?: string;
   runAs?: RunAs;
   testTimeoutMs: number;
   keepCheckouts: boolean;
@@ -80,9 +83,7 @@ export async function evaluateInstance(
 
   const spec = specFor(instance);
   // An instance may name its own image (SWE-bench's per-instance images); the rest of the sandbox settings stay.
-  const config = instance.image
-    ? { ...ctx.config, sandbox: { ...ctx.config.sandbox, image: instance.image } }
-    : ctx.config;
+  const config = { ...ctx.config, sandbox: instanceSandbox(ctx.config.sandbox, instance, ctx.imageTemplate) };
   const setup = { ...ctx.setup, config };
   const checkout = await ctx.workspace.checkout({
     remote: remoteFor(instance.repo, ctx.mirrorDir),

@@ -28,6 +28,8 @@ export interface ScoreOptions {
   cacheDir: string;
   /** `<dir>/<owner>__<name>.git` per repository, for offline runs; else `https://github.com/<repo>`. */
   mirrorDir?: string;
+  /** Per-instance image, e.g. `sweb.eval.x86_64.{instance_id}`; default: sandbox.image. */
+  imageTemplate?: string;
   workers?: number;
   config: Config;
   logger: Logger;
@@ -71,6 +73,7 @@ export async function scoreInstances(opts: ScoreOptions): Promise<EvalSummary> {
     },
     outDir,
     mirrorDir: opts.mirrorDir ? resolve(opts.mirrorDir) : undefined,
+    imageTemplate: opts.imageTemplate,
     runAs,
     testTimeoutMs: opts.testTimeoutMs ?? opts.config.validate.timeoutMs,
     keepCheckouts: opts.keepCheckouts ?? false,

@@ -1,12 +1,14 @@
 /**
  * How to install and test each repository: a built-in table like SWE-bench's
- * `MAP_REPO_VERSION_TO_SPECS`, for the JavaScript repositories of /work/shared/swebench-js, plus the
- * per-instance Conjecture extras (`install`, `test_cmd`, `test_runner`) for anything else.
+ * `MAP_REPO_VERSION_TO_SPECS`, for the JavaScript repositories of ../shared/swebench-js and the
+ * twelve Python repositories of SWE-bench Verified (python-specs.ts), plus the per-instance
+ * Conjecture extras (`install`, `test_cmd`, `test_runner`) for anything else.
  */
 
 import { ConjectureError } from '../core/errors.ts';
 import { ADAPTERS, type AdapterName, fileOfId, inferAdapter, type TestAdapter } from './adapters/index.ts';
 import type { SwebenchInstance } from './instances.ts';
+import { PYTHON_SPECS, TESTBED, testDirectives, testPreamble } from './python-specs.ts';
 
 export interface RepoSpec {
   /** Installs dependencies; runs in the setup sandbox, with network. */
@@ -24,6 +26,10 @@ export interface RepoSpec {
    * manifest hash and linked into each checkout. False runs it inside each checkout.
    */
   manifestOnly: boolean;
+  /** Runs before the test command in the same shell (a SWE-bench image's env activation). */
+  preamble?: string;
+  /** Where the checkout is mounted, when the image expects it somewhere (SWE-bench: /testbed). */
+  workdir?: string;
 }
 
 const NPM = 'npm install --ignore-scripts';
@@ -58,6 +64,8 @@ export interface ResolvedSpec extends RepoSpec {
 
 /** The spec for an instance: its own extras override the table; an unknown repo needs `test_cmd`. */
 export function specFor(instance: SwebenchInstance): ResolvedSpec {
+  const python = PYTHON_SPECS[instance.repo];
+  if (python && !instance.test_cmd) return pythonSpec(instance, python);
   const table = REPO_SPECS[instance.repo];
   const testCmd = instance.test_cmd ?? table?.testCmd;
   if (!testCmd) {
@@ -85,6 +93,26 @@ export function specFor(instance: SwebenchInstance): ResolvedSpec {
       instance.install === undefined
         ? (table?.manifestOnly ?? false)
         : /^\s*(npm (install|ci)|yarn( install)?)\b/.test(install),
+  };
+}
+
+/**
+ * A Verified Python repository, run as the official harness runs it: in the instance's image,
+ * whose environment was installed when the image was built (so no install here), on the test
+ * directives its `test_patch` names.
+ */
+function pythonSpec(instance: SwebenchInstance, python: (typeof PYTHON_SPECS)[string]): ResolvedSpec {
+  const version = instance.version ?? '';
+  const adapter = instance.test_runner ?? python.adapter;
+  return {
+    install: instance.install ?? '',
+    testCmd: python.testCmd(version),
+    adapter,
+    runner: ADAPTERS[adapter],
+    files: testDirectives(python, instance.test_patch),
+    manifestOnly: false,
+    preamble: testPreamble(python, version),
+    workdir: TESTBED,
   };
 }
 

@@ -56,11 +56,12 @@ export async function runTests(input: {
   let result: Awaited<ReturnType<typeof sandbox.exec>>;
   try {
     const root = sandbox.workdir;
-    command = spec.runner.buildCommand({
+    const run = spec.runner.buildCommand({
       base: spec.testCmd,
       files: testFiles(spec, ids),
       resultFile: `${root}/${RESULT_DIR}/report.json`,
     });
+    command = spec.preamble ? `${spec.preamble}\n${run}` : run;
     result = await sandbox.exec(command, {
       timeoutMs: input.timeoutMs,
       maxOutputBytes: 4_000_000,

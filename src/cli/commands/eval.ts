@@ -18,7 +18,7 @@ export const evalCommand = {
   summary: 'SWE-bench evaluation: run the agent, score predictions, compare runs',
   usage: [
     'eval run --instances FILE --out DIR [--model NAME] [--base-url URL] [--workers N] [--filter ID|/RE/]... [--slice A:B] [--mirror-dir DIR] [--image-template T] [--redo] [--queue redis://…|FILE]',
-    'eval score --instances FILE --preds FILE|gold --out DIR [--mirror-dir DIR] [--workers N] [--filter ID|/RE/]... [--slice A:B]',
+    'eval score --instances FILE --preds FILE|gold --out DIR [--mirror-dir DIR] [--image-template T] [--workers N] [--filter ID|/RE/]... [--slice A:B]',
     'eval report DIR... --out FILE.md',
     'eval export RUN_DIR --out DIR [--score SCORE_DIR] [--split verified] [--name NAME] [--site URL] [--report URL]',
     'eval worker --queue redis://…|FILE [--workers N] [--mirror-dir DIR]',
@@ -39,7 +39,7 @@ export const evalCommand = {
       type: 'string',
       valueName: 'T',
       description:
-        'run: per-instance image, e.g. sweb.eval.x86_64.{instance_id} (default: sandbox.image + setup)',
+        'run/score: per-instance image, e.g. swebench/sweb.eval.x86_64.{hub_id} (default: sandbox.image + setup)',
     },
     redo: { type: 'boolean', description: 'run: run finished instances again (a new run id)' },
     queue: {
@@ -173,6 +173,8 @@ export const evalCommand = {
       outDir,
       cacheDir: str('cache-dir') ?? resolve(resolveStateDir(config, ctx.io.env, ctx.io.cwd), 'eval-cache'),
       mirrorDir: str('mirror-dir'),
+      imageTemplate:
+        typeof ctx.options['image-template'] === 'string' ? ctx.options['image-template'] : undefined,
       workers,
       config,
       logger: ctx.createLogger(),

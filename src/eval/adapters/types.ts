@@ -11,7 +11,22 @@ export type TestStatus = 'PASSED' | 'FAILED' | 'SKIPPED' | 'ERROR' | 'XFAIL';
 /** SWE-bench test id -> status. An id absent from the map was not seen in the run. */
 export type StatusMap = Record<string, TestStatus>;
 
-export type AdapterName = 'jest' | 'mocha' | 'vitest' | 'node-test' | 'pytest';
+/** The runners we read; the Python names after `pytest` are SWE-bench's per-repository log parsers. */
+export const ADAPTER_NAMES = [
+  'jest',
+  'mocha',
+  'vitest',
+  'node-test',
+  'pytest',
+  'pytest-options',
+  'pytest-v2',
+  'seaborn',
+  'matplotlib',
+  'sympy',
+  'django',
+] as const;
+
+export type AdapterName = (typeof ADAPTER_NAMES)[number];
 
 /** One test as the runner reported it. */
 export interface TestCase {
