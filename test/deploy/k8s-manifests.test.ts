@@ -9,7 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import { loadConfigFromEnv } from '../support/config-env.ts';
 import { typecheckObjects, validateWithSchemas } from '../support/k8s-validate.ts';
 import { type K8sObject, podTemplate, readYamlDocuments, renderKustomization } from '../support/kustomize.ts';
-import { missingCommand } from '../support/prereq.ts';
+import { describeIf, missingCommand } from '../support/prereq.ts';
 
 const K8S = join(import.meta.dirname, '..', '..', 'deploy', 'k8s');
 const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
@@ -166,29 +166,25 @@ describe('deploy/k8s', () => {
   });
 });
 
-// kubectl is not in the project's registries, so this cross-check of our renderer runs where it is
-// installed and is skipped, with this reason, elsewhere; the checks above never depend on it.
-const kubectl = missingCommand('kubectl');
-describe.skipIf(kubectl !== null)(
-  `renderer agrees with kubectl kustomize${kubectl ? ` (skipped: ${kubectl})` : ''}`,
-  () => {
-    const canonical = (v: unknown): unknown =>
-      Array.isArray(v)
-        ? v.map(canonical)
-        : v && typeof v === 'object'
-          ? Object.fromEntries(
-              Object.entries(v)
-                .sort(([a], [b]) => (a < b ? -1 : 1))
-                .map(([k, x]) => [k, canonical(x)]),
-            )
-          : v;
-    it.each(['base', ...ENVIRONMENTS])('%s', (env) => {
-      const dir = env === 'base' ? join(K8S, 'base') : join(K8S, 'overlays', env);
-      const out = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', timeout: 30_000 });
-      const theirs = parseAllDocuments(out).map((d) => canonical(d.toJS()));
-      const key = (o: unknown) => `${(o as K8sObject).kind}/${(o as K8sObject).metadata.name}`;
-      const sort = (xs: unknown[]) => [...xs].sort((a, b) => (key(a) < key(b) ? -1 : 1));
-      expect(sort(rendered.get(env)!.map(canonical))).toEqual(sort(theirs));
-    });
-  },
-);
+// A cross-check of our renderer against kubectl (scripts/setup.sh installs it); the checks above
+// never depend on it.
+describeIf(missingCommand('kubectl'), 'renderer agrees with kubectl kustomize', () => {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .sort(([a], [b]) => (a < b ? -1 : 1))
+              .map(([k, x]) => [k, canonical(x)]),
+          )
+        : v;
+  it.each(['base', ...ENVIRONMENTS])('%s', (env) => {
+    const dir = env === 'base' ? join(K8S, 'base') : join(K8S, 'overlays', env);
+    const out = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', timeout: 30_000 });
+    const theirs = parseAllDocuments(out).map((d) => canonical(d.toJS()));
+    const key = (o: unknown) => `${(o as K8sObject).kind}/${(o as K8sObject).metadata.name}`;
+    const sort = (xs: unknown[]) => [...xs].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+    expect(sort(rendered.get(env)!.map(canonical))).toEqual(sort(theirs));
+  });
+});

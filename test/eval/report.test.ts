@@ -46,7 +46,9 @@ describe('writeReport', () => {
     for (const file of files) {
       const golden = join(GOLDEN, basename(file));
       const text = readFileSync(file, 'utf8');
-      if (process.env.UPDATE_GOLDEN || !existsSync(golden)) writeFileSync(golden, text);
+      if (process.env.UPDATE_GOLDEN) writeFileSync(golden, text);
+      if (!existsSync(golden))
+        throw new Error(`golden file ${golden} missing; run with UPDATE_GOLDEN=1 to create it`);
       expect(text, basename(file)).toBe(readFileSync(golden, 'utf8'));
     }
     const md = readFileSync(files[0] as string, 'utf8');

@@ -92,10 +92,13 @@ function representativeTrace(extraSteps = 0): TraceEvent[] {
 
 function expectGolden(name: string, actual: string): void {
   const path = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) {
+  if (process.env.UPDATE_GOLDEN === '1') {
     mkdirSync(GOLDEN, { recursive: true });
     writeFileSync(path, actual);
   }
+  // A missing golden is a failure, not a file the run writes into the checkout.
+  if (!existsSync(path))
+    throw new Error(`golden file ${path} missing; run with UPDATE_GOLDEN=1 to create it`);
   expect(actual).toBe(readFileSync(path, 'utf8'));
 }
 
