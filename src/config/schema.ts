@@ -114,7 +114,13 @@ export const sandboxSchema = z
     setupNetwork: z
       .boolean()
       .default(true)
-      .describe('the setup step (dependency install) may use the host network'),
+      .describe('the setup step (dependency install) may reach sandbox.setupAllow through the egress proxy'),
+    setupAllow: z
+      .array(z.string().min(1))
+      .default(['*'])
+      .describe(
+        'host[:port] the setup step may reach (port 443 unless given); * is any public address; loopback, private and link-local addresses only when named',
+      ),
   })
   .strict()
   .superRefine((s, ctx) => {

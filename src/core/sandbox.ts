@@ -39,13 +39,23 @@ export interface SandboxLimits {
 
 export interface SandboxSpec {
   image: string;
-  /** Host directory mounted read-write at `workdir`; the only mount. */
+  /** Host directory mounted read-write at `workdir`; the only writable mount. */
   hostWorkspace: string;
   workdir: string;
-  /** True gives the container the host's network; only the setup phase may ask for it. */
+  /**
+   * True gives the container the host's network: only an operator's `sandbox.network` with a
+   * reason. The setup phase never gets it; it gets `egress` instead.
+   */
   network: boolean;
   /**
-   * 'setup' installs dependencies (may have network when config allows); 'agent' runs the model's
+   * The setup phase's network: `--network none` plus a relay to a host proxy that reaches only
+   * these `host[:port]` entries (THREATS.md #25).
+   */
+  egress?: { allow: string[] };
+  /** Host directories mounted read-only at the given container paths (installed dependencies). */
+  readOnlyMounts?: { host: string; container: string }[];
+  /**
+   * 'setup' installs dependencies (through `egress` when config allows); 'agent' runs the model's
    * commands and the tests (never has network unless config says so, with a reason).
    */
   purpose: 'agent' | 'setup';

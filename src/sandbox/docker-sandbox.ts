@@ -9,6 +9,7 @@ import { SandboxError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { ExecOptions, ExecResult, Sandbox, SandboxProvider, SandboxSpec } from '../core/sandbox.ts';
 import { createDemuxer, createDockerApi, type DockerApi } from './docker-api.ts';
+import { EGRESS_ENV, type Egress, openEgress, withForwarder } from './egress/forwarder.ts';
 import {
   createReplyParser,
   EXECUTOR_DIR,
@@ -44,14 +45,25 @@ export const BASE_ENV: Record<string, string> = {
   DEBIAN_FRONTEND: 'noninteractive',
 };
 
-export function containerConfig(spec: SandboxSpec): Record<string, unknown> {
+/** Binds: the workspace read-write; installed dependencies and the egress relay read-only. */
+function binds(spec: SandboxSpec, egressBind?: string): string[] {
+  return [
+    `${spec.hostWorkspace}:${spec.workdir}:rw`,
+    ...(spec.readOnlyMounts ?? []).map((m) => `${m.host}:${m.container}:ro`),
+    ...(egressBind ? [egressBind] : []),
+  ];
+}
+
+export function containerConfig(spec: SandboxSpec, egressBind?: string): Record<string, unknown> {
   return {
     Image: spec.image,
     Cmd: ['bash', '-c', EXECUTOR_SCRIPT],
     Entrypoint: [],
     User: spec.user,
     WorkingDir: spec.workdir,
-    Env: Object.entries({ ...BASE_ENV, ...spec.env }).map(([k, v]) => `${k}=${v}`),
+    Env: Object.entries({ ...BASE_ENV, ...(spec.egress ? EGRESS_ENV : {}), ...spec.env }).map(
+      ([k, v]) => `${k}=${v}`,
+    ),
     Labels: {
       ...spec.labels,
       [SANDBOX_LABEL]: '1',
@@ -77,7 +89,7 @@ export function containerConfig(spec: SandboxSpec): Record<string, unknown> {
       MemorySwap: spec.limits.memoryBytes,
       NanoCpus: Math.round(spec.limits.cpus * 1e9),
       Tmpfs: tmpfsMounts(spec),
-      Binds: [`${spec.hostWorkspace}:${spec.workdir}:rw`],
+      Binds: binds(spec, egressBind),
       IpcMode: 'private',
       // The executor's channel is the attach stream; a log file would copy whatever a command
       // writes to /proc/1/fd/1 onto the Docker host's disk (THREATS.md #29).
@@ -121,21 +133,31 @@ export function createDockerSandboxProvider(options: {
           hint: `build it with scripts/build-sandbox-image.sh, or \`docker pull ${spec.image}\`, or set sandbox.image`,
         });
       }
-      const created = await api.call<{ Id: string }>('POST', '/containers/create', containerConfig(spec));
-      const id = created.body.Id;
-      const log = options.logger.child({ container: id.slice(0, 12) });
+      const egress = spec.egress
+        ? await openEgress(spec.hostWorkspace, spec.egress.allow, options.logger)
+        : undefined;
+      let id = '';
       let stream: Duplex;
       try {
+        const created = await api.call<{ Id: string }>(
+          'POST',
+          '/containers/create',
+          containerConfig(spec, egress?.bind),
+        );
+        id = created.body.Id;
         stream = await api.attach(id);
         await api.call('POST', `/containers/${id}/start`);
       } catch (err) {
-        await api
-          .call('DELETE', `/containers/${id}?force=1`, undefined, { okStatuses: [404, 409] })
-          .catch(() => {});
+        if (id)
+          await api
+            .call('DELETE', `/containers/${id}?force=1`, undefined, { okStatuses: [404, 409] })
+            .catch(() => {});
+        await egress?.close();
         throw err;
       }
-      log.debug({ image: spec.image, network: spec.network }, 'sandbox started');
-      return createDockerSandbox({ api, id, stream, spec, log });
+      const log = options.logger.child({ container: id.slice(0, 12) });
+      log.debug({ image: spec.image, network: spec.network, egress: spec.egress }, 'sandbox started');
+      return createDockerSandbox({ api, id, stream, spec, log, egress });
     },
   };
 }
@@ -154,8 +176,9 @@ function createDockerSandbox(args: {
   stream: Duplex;
   spec: SandboxSpec;
   log: Logger;
+  egress?: Egress;
 }): Sandbox {
-  const { api, id, stream, spec, log } = args;
+  const { api, id, stream, spec, log, egress } = args;
   const nonce = randomBytes(12).toString('hex');
   const pending = new Map<number, Pending>();
   let nextId = 1;
@@ -240,7 +263,7 @@ function createDockerSandbox(args: {
         tailBytes,
         cwd: options.cwd ?? spec.workdir,
         env: options.env ?? {},
-        command,
+        command: egress ? withForwarder(command) : command,
       }),
     );
     try {
@@ -272,6 +295,7 @@ function createDockerSandbox(args: {
       stream.end();
       stream.destroy();
       await remove();
+      await egress?.close().catch((err) => log.warn({ err }, 'closing the egress proxy failed'));
     },
   };
 }

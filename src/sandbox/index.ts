@@ -30,7 +30,8 @@ export function sandboxSpecFromConfig(
     hostWorkspace,
     workdir: settings.workdir,
     purpose,
-    network: purpose === 'setup' ? settings.setupNetwork : settings.network,
+    network: purpose === 'agent' && settings.network,
+    egress: purpose === 'setup' && settings.setupNetwork ? { allow: settings.setupAllow } : undefined,
     user: settings.user,
     limits: {
       memoryBytes: settings.memoryMb * mb,
@@ -45,8 +46,8 @@ export function sandboxSpecFromConfig(
 
 /**
  * The provider the configuration asks for. The agent's sandboxes are checked against the policy
- * before they exist; the setup phase (dependency install) is the one place that may ask for
- * network, and only through `sandboxSpecFromConfig(..., { purpose: 'setup' })` with sandbox.setupNetwork.
+ * before they exist; the setup phase (dependency install) is the one place that may reach out, and
+ * only through the egress proxy to sandbox.setupAllow (`sandboxSpecFromConfig(..., { purpose: 'setup' })`).
  */
 export function createSandboxProvider(config: Config, logger: Logger): SandboxProvider {
   if (config.sandbox.runtime === 'local')

@@ -1,6 +1,7 @@
 /**
- * Startup checks: refuse a sandbox that would have network, run as root, hold capabilities or see
- * the Docker socket, unless the configuration explicitly allows it and says why (THREATS.md #9, #10, #17).
+ * Startup checks: refuse a sandbox that would have network, run as root, hold capabilities, see the
+ * Docker socket or a second writable mount, unless the configuration explicitly allows it and says
+ * why (THREATS.md #9, #10, #17, #25). The setup phase never gets the host network: only the egress proxy.
  */
 import type { Config } from '../config/schema.ts';
 import type { SandboxSpec } from '../core/sandbox.ts';
@@ -21,8 +22,10 @@ export function checkSandboxPolicy(spec: SandboxSpec, settings: Config['sandbox'
     Privileged: boolean;
   };
   const violations: PolicyViolation[] = [];
-  const setupMayUseNetwork = spec.purpose === 'setup' && settings.setupNetwork;
-  if (host.NetworkMode !== 'none' && !setupMayUseNetwork && !(settings.network && settings.networkReason)) {
+  if (
+    host.NetworkMode !== 'none' &&
+    !(spec.purpose === 'agent' && settings.network && settings.networkReason)
+  ) {
     violations.push({
       rule: 'network',
       message: `the agent's container would have network (${host.NetworkMode}); set sandbox.network with a networkReason to allow it`,
@@ -49,7 +52,12 @@ export function checkSandboxPolicy(spec: SandboxSpec, settings: Config['sandbox'
       message: 'the Docker socket would be mounted into the container',
     });
   }
-  if (host.Binds.length !== 1)
-    violations.push({ rule: 'extra_mounts', message: 'the workspace must be the only mount' });
+  if (spec.egress && spec.purpose !== 'setup')
+    violations.push({
+      rule: 'network',
+      message: 'only the setup phase may reach out through the egress proxy',
+    });
+  if (host.Binds.slice(1).some((b) => !b.endsWith(':ro')))
+    violations.push({ rule: 'extra_mounts', message: 'every mount but the workspace must be read-only' });
   return violations;
 }

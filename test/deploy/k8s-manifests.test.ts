@@ -146,6 +146,36 @@ describe('deploy/k8s', () => {
     }
   });
 
+  it('lets workers (and so the setup egress proxy) reach 80/443 on public addresses only (THREATS.md #25)', () => {
+    interface Rule {
+      to?: { ipBlock?: { cidr: string; except?: string[] }; podSelector?: unknown }[];
+      ports?: { port: number }[];
+    }
+    for (const [env, objects] of rendered) {
+      const policy = find(objects, 'NetworkPolicy', 'conjecture-worker') as unknown as {
+        spec: { egress: Rule[] };
+      };
+      for (const rule of policy.spec.egress) {
+        // Every rule names its peers: no "any destination" rule.
+        expect(rule.to?.length ?? 0, env).toBeGreaterThan(0);
+        for (const peer of rule.to ?? []) {
+          if (!peer.ipBlock) continue;
+          expect(peer.ipBlock.except, env).toEqual(
+            expect.arrayContaining([
+              '10.0.0.0/8',
+              '172.16.0.0/12',
+              '192.168.0.0/16',
+              '169.254.0.0/16',
+              '127.0.0.0/8',
+            ]),
+          );
+        }
+      }
+      const web = policy.spec.egress.find((r) => r.to?.some((p) => p.ipBlock));
+      expect(web?.ports?.map((p) => p.port).sort(), env).toEqual([443, 80]);
+    }
+  });
+
   it('configures Conjecture only with settings the config loader accepts', () => {
     for (const env of ENVIRONMENTS) {
       const cm = find(rendered.get(env)!, 'ConfigMap', 'conjecture-config');

@@ -229,8 +229,21 @@ describeIf(missingDocker(), 'Docker sandbox', () => {
       checkSandboxPolicy({ ...spec, hostWorkspace: '/var/run' }, config.sandbox).map((v) => v.rule),
     ).toEqual(['docker_socket']);
     const setup = sandboxSpecFromConfig(config.sandbox, '/w', { purpose: 'setup' });
-    expect(setup.network).toBe(true);
+    expect(setup.network).toBe(false);
+    expect(setup.egress).toEqual({ allow: ['*'] });
     expect(checkSandboxPolicy(setup, config.sandbox)).toEqual([]);
+    expect(checkSandboxPolicy({ ...setup, network: true }, config.sandbox).map((v) => v.rule)).toEqual([
+      'network',
+    ]);
+    expect(
+      checkSandboxPolicy({ ...spec, egress: { allow: ['*'] } }, config.sandbox).map((v) => v.rule),
+    ).toEqual(['network']);
+    expect(
+      checkSandboxPolicy(
+        { ...spec, readOnlyMounts: [{ host: '/deps', container: '/workspace/node_modules' }] },
+        config.sandbox,
+      ),
+    ).toEqual([]);
     const rooted = testConfig({ CONJECTURE_SANDBOX_USER: '0:0' });
     await expect(
       createSandboxProvider(rooted, silentLogger()).create(
