@@ -54,7 +54,11 @@ export const modelSchema = z
     temperature: z.number().min(0).max(2).default(0),
     maxTokens: positiveInt.default(2048).describe('completion tokens per call'),
     seed: z.number().int().optional(),
-    contextWindow: positiveInt.default(32_768).describe('tokens the model server is configured for'),
+    contextWindow: positiveInt
+      .optional()
+      .describe(
+        'context tokens for the agent; defaults to what the server serves (Ollama, llama.cpp, LM Studio, vLLM), else 32768',
+      ),
     requestTimeoutMs: positiveInt.default(300_000),
     retries: z.number().int().min(0).max(10).default(4),
     stream: z.boolean().default(true),

@@ -28,6 +28,11 @@ export interface Usage {
   completionTokens: number;
   /** True when the server reported no usage and the numbers are estimates. */
   estimated: boolean;
+  /**
+   * Of `promptTokens`, those the server reused from its prompt cache instead of evaluating, when it
+   * says so (`usage.prompt_tokens_details.cached_tokens`, llama.cpp's `timings`); absent otherwise.
+   */
+  cachedPromptTokens?: number;
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'other';

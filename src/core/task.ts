@@ -40,7 +40,13 @@ export function addUsage(total: RunUsage, u: Usage, costUsd: number): RunUsage {
     estimated: total.estimated || u.estimated,
     calls: total.calls + 1,
     costUsd: total.costUsd + costUsd,
+    ...cached(total.cachedPromptTokens, u.cachedPromptTokens),
   };
+}
+
+/** Cached prompt tokens add up only where a server reported them; unknown stays absent. */
+function cached(a: number | undefined, b: number | undefined): { cachedPromptTokens?: number } {
+  return a === undefined && b === undefined ? {} : { cachedPromptTokens: (a ?? 0) + (b ?? 0) };
 }
 
 /** The total of two runs' usage (attempts, feedback rounds). */
@@ -51,5 +57,6 @@ export function sumUsage(a: RunUsage, b: RunUsage): RunUsage {
     estimated: a.estimated || b.estimated,
     calls: a.calls + b.calls,
     costUsd: a.costUsd + b.costUsd,
+    ...cached(a.cachedPromptTokens, b.cachedPromptTokens),
   };
 }

@@ -112,6 +112,7 @@ function resultLine(
     steps: result.attempts.reduce((n, a) => n + a.steps, 0),
     model_calls: usage.calls,
     prompt_tokens: usage.promptTokens,
+    ...(usage.cachedPromptTokens !== undefined ? { cached_prompt_tokens: usage.cachedPromptTokens } : {}),
     completion_tokens: usage.completionTokens,
     cost_usd: usage.costUsd,
     duration_ms: ms,

@@ -24,6 +24,8 @@ export const runResultSchema = z.object({
   steps: z.number(),
   model_calls: z.number(),
   prompt_tokens: z.number(),
+  /** Of prompt_tokens, those the server served from its prompt cache; only when it reports them. */
+  cached_prompt_tokens: z.number().optional(),
   completion_tokens: z.number(),
   cost_usd: z.number(),
   duration_ms: z.number(),

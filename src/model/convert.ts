@@ -5,6 +5,7 @@ import type {
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
 import type { ChatMessage, FinishReason, ToolCall, ToolSpec } from '../core/model.ts';
+import { type ReportedUsage, readReportedUsage } from './reported-usage.ts';
 
 export function toWireMessages(messages: ChatMessage[]): ChatCompletionMessageParam[] {
   return messages.map((m): ChatCompletionMessageParam => {
@@ -67,7 +68,7 @@ export interface RawReply {
   content: string;
   toolCalls: ToolCall[];
   finishReason: string | null;
-  usage: { promptTokens: number; completionTokens: number } | undefined;
+  usage: ReportedUsage | undefined;
 }
 
 export function fromChatCompletion(response: ChatCompletion): RawReply {
@@ -82,8 +83,7 @@ export function fromChatCompletion(response: ChatCompletion): RawReply {
     content: choice?.message?.content ?? '',
     toolCalls,
     finishReason: choice?.finish_reason ?? null,
-    usage: response.usage
-      ? { promptTokens: response.usage.prompt_tokens, completionTokens: response.usage.completion_tokens }
-      : undefined,
+    // llama.cpp's `timings` is not in the SDK's types; the parsed body still carries it.
+    usage: readReportedUsage(response.usage, (response as { timings?: unknown }).timings),
   };
 }

@@ -9,6 +9,7 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../core/log.ts';
 import type { ChatMessage, CompleteOptions, Completion, Model, Usage } from '../core/model.ts';
 import { createOpenAIClient } from './client.ts';
+import { RECOMMENDED_CONTEXT_TOKENS } from './context-advice.ts';
 import {
   fromChatCompletion,
   mapFinishReason,
@@ -62,7 +63,7 @@ export function createOpenAIModel(settings: ModelSettings, deps: OpenAIModelDeps
 
   return {
     name: settings.name,
-    contextWindow: settings.contextWindow,
+    contextWindow: settings.contextWindow ?? RECOMMENDED_CONTEXT_TOKENS,
     async complete(messages, options = {}): Promise<Completion> {
       const started = performance.now();
       const callerSignal = options.signal;

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type FlavourOptions, flavourAnswer, flavourModelEntry, flavourUsage } from './scripted-flavours.ts';
 import { chatCompletionBody, streamChunks, type WireUsage } from './scripted-wire.ts';
 
 export interface ScriptedToolCall {
@@ -19,7 +20,8 @@ export interface ScriptedTurn {
   toolCalls?: ScriptedToolCall[];
   /** Defaults to `tool_calls` when there are tool calls, else `stop`. */
   finishReason?: string;
-  usage?: { promptTokens: number; completionTokens: number };
+  /** `cachedTokens`: prompt tokens the server says it reused, reported the way its flavour does. */
+  usage?: { promptTokens: number; completionTokens: number; cachedTokens?: number };
   /** Send no usage at all, as some local servers do. */
   omitUsage?: boolean;
   /** Wait before answering (abort and timeout tests). */
@@ -43,7 +45,7 @@ export interface ChatRequestBody {
   [key: string]: unknown;
 }
 
-export interface ScriptedServerOptions {
+export interface ScriptedServerOptions extends FlavourOptions {
   turns: ScriptedTurn[];
   /** 0 (default) picks a free port. */
   port?: number;
@@ -61,12 +63,16 @@ export interface ScriptedServer {
   requests: ChatRequestBody[];
   /** Turns consumed so far. */
   readonly turnsUsed: number;
+  /** `METHOD /path` of every request that was not a chat completion, in order. */
+  otherRequests: string[];
   close(): Promise<void>;
 }
 
 export async function startScriptedServer(options: ScriptedServerOptions): Promise<ScriptedServer> {
   const modelName = options.modelName ?? 'granite4:tiny-h';
   const requests: ChatRequestBody[] = [];
+  const otherRequests: string[] = [];
+  const flavourState = { loaded: options.loaded ?? true };
   let next = 0;
   const timers = new Set<NodeJS.Timeout>();
 
@@ -81,11 +87,20 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
         },
       });
     }
+    if (!(req.method === 'POST' && path === '/v1/chat/completions'))
+      otherRequests.push(`${req.method} ${path}`);
     if (req.method === 'GET' && path === '/v1/models') {
       return sendJson(res, 200, {
         object: 'list',
-        data: [{ id: modelName, object: 'model', created: 0, owned_by: 'scripted' }],
+        data: [
+          { id: modelName, object: 'model', created: 0, owned_by: 'scripted', ...flavourModelEntry(options) },
+        ],
       });
+    }
+    const other = flavourAnswer(options, flavourState, modelName, req.method ?? '', path ?? '');
+    if (other) {
+      if (req.method === 'POST') await readJson(req);
+      return sendJson(res, other.status, other.body);
     }
     if (req.method !== 'POST' || path !== '/v1/chat/completions') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found');
@@ -128,12 +143,14 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
         turn.headers,
       );
     }
-    const usage = turn.omitUsage ? undefined : wireUsage(turn, body);
+    const reported = turn.omitUsage
+      ? undefined
+      : flavourUsage(options.flavour, wireUsage(turn, body), turn.usage?.cachedTokens);
     if (body.stream) {
-      const chunks = streamChunks(turn, modelName, body.stream_options?.include_usage ? usage : undefined);
+      const chunks = streamChunks(turn, modelName, body.stream_options?.include_usage ? reported : undefined);
       return writeStream(res, chunks, turn);
     }
-    return sendJson(res, 200, chatCompletionBody(turn, modelName, usage), turn.headers);
+    return sendJson(res, 200, chatCompletionBody(turn, modelName, reported), turn.headers);
   };
 
   const server = createServer((req, res) => {
@@ -154,6 +171,7 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
     get turnsUsed() {
       return next;
     },
+    otherRequests,
     close: async () => {
       for (const t of timers) clearTimeout(t);
       server.closeAllConnections();

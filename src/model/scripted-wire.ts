@@ -11,6 +11,12 @@ export interface WireUsage {
   total_tokens: number;
 }
 
+/** Usage as sent, with llama.cpp's `timings` beside it when the flavour has them. */
+export interface WireReport {
+  usage: WireUsage & { prompt_tokens_details?: { cached_tokens: number } };
+  timings?: Record<string, number>;
+}
+
 const CREATED = 1_700_000_000;
 
 function finishReason(turn: ScriptedTurn): string {
@@ -21,7 +27,7 @@ function argumentsText(call: ScriptedToolCall): string {
   return typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments);
 }
 
-export function chatCompletionBody(turn: ScriptedTurn, model: string, usage: WireUsage | undefined) {
+export function chatCompletionBody(turn: ScriptedTurn, model: string, reported: WireReport | undefined) {
   const toolCalls = turn.toolCalls?.map((call, i) => ({
     id: `call_${i}`,
     type: 'function',
@@ -44,7 +50,8 @@ export function chatCompletionBody(turn: ScriptedTurn, model: string, usage: Wir
         finish_reason: finishReason(turn),
       },
     ],
-    ...(usage ? { usage } : {}),
+    ...(reported ? { usage: reported.usage } : {}),
+    ...(reported?.timings ? { timings: reported.timings } : {}),
   };
 }
 
@@ -55,7 +62,7 @@ export function fragments(text: string, size: number): string[] {
   return out.length > 0 ? out : [''];
 }
 
-export function streamChunks(turn: ScriptedTurn, model: string, usage: WireUsage | undefined): object[] {
+export function streamChunks(turn: ScriptedTurn, model: string, reported: WireReport | undefined): object[] {
   const chunk = (delta: object, finish: string | null = null) => ({
     id: 'chatcmpl-scripted',
     object: 'chat.completion.chunk',
@@ -78,14 +85,15 @@ export function streamChunks(turn: ScriptedTurn, model: string, usage: WireUsage
       chunks.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
   });
   chunks.push(chunk({}, finishReason(turn)));
-  if (usage)
+  if (reported)
     chunks.push({
       id: 'chatcmpl-scripted',
       object: 'chat.completion.chunk',
       created: CREATED,
       model,
       choices: [],
-      usage,
+      usage: reported.usage,
+      ...(reported.timings ? { timings: reported.timings } : {}),
     });
   return chunks;
 }

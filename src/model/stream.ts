@@ -6,6 +6,7 @@
  */
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { RawReply } from './convert.ts';
+import { readReportedUsage } from './reported-usage.ts';
 
 interface PartialCall {
   id: string;
@@ -19,12 +20,15 @@ export async function accumulateStream(
 ): Promise<RawReply> {
   let content = '';
   let finishReason: string | null = null;
-  let usage: RawReply['usage'];
+  let reportedUsage: unknown;
+  let timings: unknown;
   const calls = new Map<number, PartialCall>();
 
   for await (const chunk of chunks) {
-    if (chunk.usage)
-      usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+    if (chunk.usage) reportedUsage = chunk.usage;
+    // llama.cpp sends `timings` (its cache figures) on the final chunks; not in the SDK's types.
+    const chunkTimings = (chunk as { timings?: unknown }).timings;
+    if (chunkTimings) timings = chunkTimings;
     const choice = chunk.choices?.[0];
     if (!choice) continue;
     const text = choice.delta?.content;
@@ -48,5 +52,5 @@ export async function accumulateStream(
   const toolCalls = [...calls.entries()]
     .sort(([a], [b]) => a - b)
     .map(([index, c]) => ({ id: c.id || `call_${index}`, name: c.name, arguments: c.arguments }));
-  return { content, toolCalls, finishReason, usage };
+  return { content, toolCalls, finishReason, usage: readReportedUsage(reportedUsage, timings) };
 }

@@ -43,9 +43,11 @@ export function summaryJson(r: RunResult): Record<string, unknown> {
 export function summaryLines(r: RunResult, applied: boolean): string[] {
   const steps = r.attempts.reduce((s, a) => s + a.steps, 0);
   const tokens = r.usage.promptTokens + r.usage.completionTokens;
+  const cached = r.usage.cachedPromptTokens;
+  const cache = cached === undefined ? '' : ` (${cached} of ${r.usage.promptTokens} prompt tokens cached)`;
   const lines = [
     `${r.outcome === 'validated' ? '✔' : r.outcome === 'unvalidated' ? '•' : '✖'} ${r.outcome}: ${r.reason}`,
-    `  model ${r.model}, ${r.attempts.length} attempt(s), ${steps} steps, ${tokens} tokens${r.usage.estimated ? ' (estimated)' : ''}, ${(r.durationMs / 1000).toFixed(1)} s${r.usage.costUsd ? `, $${r.usage.costUsd.toFixed(4)}` : ''}`,
+    `  model ${r.model}, ${r.attempts.length} attempt(s), ${steps} steps, ${tokens} tokens${r.usage.estimated ? ' (estimated)' : ''}${cache}, ${(r.durationMs / 1000).toFixed(1)} s${r.usage.costUsd ? `, $${r.usage.costUsd.toFixed(4)}` : ''}`,
     `  tests: ${r.testCommand ?? 'none found'}`,
     `  patch: ${join(r.outDir, 'patch.diff')}${r.patch ? '' : ' (empty)'}`,
     `  trace: ${join(r.outDir, r.chosen ? 'trace.md' : 'trace.jsonl')}`,

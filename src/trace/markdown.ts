@@ -79,6 +79,9 @@ function renderHeader(events: TraceEvent[], title: string | undefined): string {
     (n, s) => n + (Number(s.usage?.promptTokens) || 0) + (Number(s.usage?.completionTokens) || 0),
     0,
   );
+  const cachedSteps = steps.filter((s) => typeof s.usage?.cachedPromptTokens === 'number');
+  const prompt = cachedSteps.reduce((n, s) => n + (Number(s.usage?.promptTokens) || 0), 0);
+  const cached = cachedSteps.reduce((n, s) => n + (Number(s.usage?.cachedPromptTokens) || 0), 0);
   const seconds = (key: 'modelMs' | 'execMs') =>
     (steps.reduce((n, s) => n + (Number(s[key]) || 0), 0) / 1000).toFixed(1);
   const facts = [
@@ -86,6 +89,8 @@ function renderHeader(events: TraceEvent[], title: string | undefined): string {
     plural(steps.length, 'step'),
     formatErrors ? plural(formatErrors, 'format error') : '',
     `${tokens} tokens`,
+    // Only where the server said how much of each prompt it served from its cache.
+    cachedSteps.length ? `${cached} of ${prompt} prompt tokens from the server's cache` : '',
     `model time ${seconds('modelMs')} s`,
     `command time ${seconds('execMs')} s`,
   ];

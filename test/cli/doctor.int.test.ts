@@ -3,6 +3,7 @@
  * unix socket, a fake model server on 127.0.0.1), plus one run against the real Docker daemon.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ScriptedServer, startScriptedServer } from '../../src/model/scripted-server.ts';
 import { describeIf, missingDocker } from '../support/prereq.ts';
 import { closedPortUrl, type Running, startFakeDocker, startFakeModelServer } from './fake-endpoints.ts';
 import { runCli, STACK_FRAME, tempDir } from './run-cli.ts';
@@ -84,6 +85,54 @@ describe('conjecture doctor (stand-ins)', () => {
     expect(run.stdout).toMatch(
       /✖ model "granite4:micro" is not served .*\n {4}fix: ollama pull granite4:micro/,
     );
+  });
+});
+
+describe('conjecture doctor: the context the model server really serves', () => {
+  let docker: Running & { socket: string };
+  let ollama: ScriptedServer;
+  beforeAll(async () => {
+    docker = await startFakeDocker([IMAGE]);
+    ollama = await startScriptedServer({
+      turns: [],
+      modelName: MODEL,
+      flavour: 'ollama',
+      contextLength: 4096,
+    });
+  });
+  afterAll(async () => {
+    await docker.close();
+    await ollama.close();
+  });
+  const env = (extra: Record<string, string> = {}) => ({
+    CONJECTURE_SANDBOX_DOCKER_SOCKET: docker.socket,
+    CONJECTURE_MODEL_BASE_URL: ollama.url,
+    CONJECTURE_STATE_DIR: tempDir('conjecture-state-'),
+    ...extra,
+  });
+
+  it("warns against an Ollama serving 4096 tokens, with Ollama's own fix", async () => {
+    const run = await runCli(['doctor', '--json'], { env: env() });
+    const report = JSON.parse(run.stdout) as {
+      checks: { id: string; status: string; message: string; fix?: string }[];
+    };
+    expect(report.checks.find((c) => c.id === 'model-context')).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining(
+        'Ollama serves granite4:tiny-h with a 4096-token context (GET /api/ps)',
+      ),
+      fix: expect.stringContaining('OLLAMA_CONTEXT_LENGTH=32768 ollama serve'),
+    });
+    // A warning, not a failure: the model is there and answers.
+    expect(run.code).toBe(0);
+    // Doctor only looks; it never loads a model to find out.
+    expect(ollama.otherRequests).not.toContain('POST /api/generate');
+  });
+
+  it('an explicit model.contextWindow above the server’s is named in the warning', async () => {
+    const run = await runCli(['doctor'], { env: env({ CONJECTURE_MODEL_CONTEXT_WINDOW: '16384' }) });
+    expect(run.stdout).toContain('model.contextWindow is 16384');
+    expect(run.stdout).toContain('OLLAMA_CONTEXT_LENGTH=16384 ollama serve');
   });
 });
 

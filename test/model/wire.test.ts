@@ -29,7 +29,7 @@ describe('accumulateStream', () => {
         ],
       },
       'm',
-      usage,
+      { usage },
     );
     expect(chunks.length).toBeGreaterThan(8);
     const reply = await accumulateStream(iterate(chunks));

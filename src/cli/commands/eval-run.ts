@@ -10,6 +10,7 @@ import type { EvalRunSettings, InstanceRunner } from '../../eval/index.ts';
 import type { CommandContext } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { PACKAGE_ROOT, readVersion } from '../version.ts';
+import { warnAboutContext } from './model.ts';
 
 export const EXIT_INTERRUPTED = 130;
 
@@ -45,6 +46,10 @@ async function buildParts(ctx: CommandContext): Promise<Parts> {
   const cacheDir = str('cache-dir') ?? join(resolveStateDir(config, ctx.io.env, ctx.io.cwd), 'eval-cache');
   const sandboxes = sandbox.createSandboxProvider(config, logger);
   const cache = workspace.createWorkspaceCache({ cacheDir, logger });
+  // The server's real context is the agent's budget (unless configured); asked once per run.
+  const { serverContext } = await import('../../model/embedded/provider.ts');
+  const context = await serverContext(config.model, { logger });
+  warnAboutContext(ctx, context.warnings);
   const mirrorDir = str('mirror-dir');
   return {
     config,
@@ -53,7 +58,10 @@ async function buildParts(ctx: CommandContext): Promise<Parts> {
     runnerFor: (s) =>
       evaluation.createAgentInstanceRunner({
         deps: {
-          model: model.createOpenAIModel({ ...config.model, name: s.modelName }, { logger }),
+          model: model.createOpenAIModel(
+            { ...config.model, name: s.modelName, contextWindow: context.contextWindow },
+            { logger },
+          ),
           sandboxes,
           workspace: cache,
           logger,

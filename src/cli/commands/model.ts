@@ -173,6 +173,18 @@ export async function openModel(
   ]);
   const open = (onProgress?: ReturnType<typeof throttledProgress>) =>
     openConfiguredModel(config.model, { ...deps, cwd: ctx.io.cwd, onProgress });
-  if (decidedProvider(config.model)?.provider === 'openai-compatible') return open();
-  return ctx.progress.step('loading the model', (step) => open(throttledProgress(step, formatBytes)));
+  const opened =
+    decidedProvider(config.model)?.provider === 'openai-compatible'
+      ? await open()
+      : await ctx.progress.step('loading the model', (step) => open(throttledProgress(step, formatBytes)));
+  warnAboutContext(ctx, opened.context.warnings);
+  return opened;
+}
+
+/** On stderr, so stdout stays parseable; shown even with --quiet, since a run would go wrong. */
+export function warnAboutContext(
+  ctx: Pick<CommandContext, 'io'>,
+  warnings: readonly { message: string; fix: string }[],
+): void {
+  for (const w of warnings) ctx.io.stderr.write(`warning: ${w.message}\n  fix: ${w.fix}\n`);
 }

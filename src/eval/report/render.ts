@@ -41,6 +41,15 @@ function summaryRows(stats: readonly RunStats[]): string[][] {
       (s) =>
         `${formatTokens(s.tokensTotal)} / ${formatTokens(Math.round(s.instances ? s.tokensTotal / s.instances : 0))}`,
     ),
+    ...(stats.some((s) => s.cachedPromptTokens !== null)
+      ? [
+          row('prompt tokens from the server’s cache', (s) =>
+            s.cachedPromptTokens === null
+              ? 'not reported'
+              : `${formatTokens(s.cachedPromptTokens)} of ${formatTokens(s.promptTokens)} (${pct(s.promptTokens ? s.cachedPromptTokens / s.promptTokens : 0)})`,
+          ),
+        ]
+      : []),
     row(
       'time (total / per instance)',
       (s) =>

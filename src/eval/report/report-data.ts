@@ -42,6 +42,9 @@ export interface RunStats {
   stepsMean: number;
   stepsMedian: number;
   tokensTotal: number;
+  promptTokens: number;
+  /** Prompt tokens served from the server's cache, where the server reported them; null when none did. */
+  cachedPromptTokens: number | null;
   durationMsTotal: number;
   costUsd: number;
   costPerResolved: number | null;
@@ -108,6 +111,10 @@ export function runStats(run: RunData): RunStats {
     stepsMean: n ? sum((l) => l.steps) / n : 0,
     stepsMedian: median(steps),
     tokensTotal: sum((l) => l.prompt_tokens + l.completion_tokens),
+    promptTokens: sum((l) => l.prompt_tokens),
+    cachedPromptTokens: run.lines.some((l) => l.cached_prompt_tokens !== undefined)
+      ? sum((l) => l.cached_prompt_tokens ?? 0)
+      : null,
     durationMsTotal: sum((l) => l.duration_ms),
     costUsd,
     costPerResolved: resolved > 0 ? costUsd / resolved : null,

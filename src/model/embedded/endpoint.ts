@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { isAbortError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import type { ChatMessage, Completion, Model, Role, ToolSpec } from '../../core/model.ts';
-import { chatCompletionBody, streamChunks, type WireUsage } from '../scripted-wire.ts';
+import { chatCompletionBody, streamChunks, type WireReport } from '../scripted-wire.ts';
 
 export interface EndpointOptions {
   model: Model;
@@ -101,7 +101,7 @@ export function createModelEndpointHandler(
       onToken: streamText ? (text) => writeEvent(res, chunk(model.name, { content: text })) : undefined,
     });
     const turn = toTurn(completion);
-    const usage = wireUsage(completion);
+    const usage = { usage: wireUsage(completion) };
     if (!body.stream) return sendJson(res, 200, chatCompletionBody(turn, model.name, usage));
     const tail = streamChunks(turn, model.name, body.stream_options?.include_usage ? usage : undefined);
     if (!streamText) res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -181,12 +181,16 @@ function toTurn(c: Completion) {
   };
 }
 
-function wireUsage(c: Completion): WireUsage {
-  const { promptTokens, completionTokens } = c.usage;
+function wireUsage(c: Completion): WireReport['usage'] {
+  const { promptTokens, completionTokens, cachedPromptTokens } = c.usage;
   return {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
+    // As OpenAI and llama.cpp report it, so a worker elsewhere records the cache too.
+    ...(cachedPromptTokens !== undefined
+      ? { prompt_tokens_details: { cached_tokens: cachedPromptTokens } }
+      : {}),
   };
 }
 

@@ -8,8 +8,10 @@ import { basename } from 'node:path';
 import { type Config, DEFAULT_BASE_URL } from '../../config/schema.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Model } from '../../core/model.ts';
+import { type ContextDecision, decideContextWindow } from '../context-advice.ts';
 import { createOpenAIModel } from '../openai-model.ts';
 import { probeModelEndpoint } from '../probe.ts';
+import { type DetectOptions, detectServingContext } from '../serving-context.ts';
 import { type ResolveOptions, resolveModelFile } from './cache.ts';
 
 export const LOCAL_SERVERS: readonly { name: string; baseUrl: string }[] = [
@@ -81,11 +83,15 @@ export async function chooseProvider(
 export interface OpenModelOptions extends Omit<ResolveOptions, 'logger'>, ChooseOptions {
   logger: Logger;
   stateDir: string;
+  /** How the server's context is read (tests shorten the bounds). */
+  detect?: Omit<DetectOptions, 'fetch'>;
 }
 
 export interface OpenedModel {
   model: Model;
   choice: ProviderChoice;
+  /** The agent's context budget and what the server said about it (warnings included). */
+  context: ContextDecision;
   /** Frees the embedded model's memory; a no-op for a server. */
   dispose(): Promise<void>;
 }
@@ -97,12 +103,18 @@ export async function openConfiguredModel(
 ): Promise<OpenedModel> {
   const choice = await chooseProvider(settings, options);
   options.logger.info({ provider: choice.provider, reason: choice.reason }, 'model provider chosen');
-  if (choice.provider === 'openai-compatible')
+  if (choice.provider === 'openai-compatible') {
+    const context = await serverContext({ ...settings, baseUrl: choice.baseUrl }, options);
     return {
-      model: createOpenAIModel({ ...settings, baseUrl: choice.baseUrl }, { logger: options.logger }),
+      model: createOpenAIModel(
+        { ...settings, baseUrl: choice.baseUrl, contextWindow: context.contextWindow },
+        { logger: options.logger },
+      ),
       choice,
+      context,
       dispose: async () => {},
     };
+  }
   const { path } = await resolveModelFile(settings.embedded, options.stateDir, options);
   // node-llama-cpp takes ~0.5 s to import: only a run that uses it pays for it.
   const [{ loadEmbeddedRuntime }, { createEmbeddedModel }] = await Promise.all([
@@ -119,5 +131,33 @@ export async function openConfiguredModel(
     logger: options.logger,
     name: basename(path).replace(/\.gguf$/i, ''),
   });
-  return { model, choice, dispose: () => model.dispose() };
+  // In process, the context is the one just allocated: nothing to ask.
+  const context: ContextDecision = { contextWindow: model.contextWindow, from: 'server', warnings: [] };
+  return { model, choice, context, dispose: () => model.dispose() };
+}
+
+/**
+ * The budget for a server-backed run: what the server serves (loading an Ollama model that is not
+ * loaded yet — the run loads it anyway), unless model.contextWindow is set.
+ */
+export async function serverContext(
+  settings: Config['model'],
+  options: Pick<OpenModelOptions, 'fetch' | 'detect' | 'logger'>,
+): Promise<ContextDecision> {
+  const serving = await detectServingContext(settings, {
+    loadModel: true,
+    ...options.detect,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const decision = decideContextWindow(settings.contextWindow, serving, settings.name);
+  options.logger.info(
+    {
+      contextWindow: decision.contextWindow,
+      from: decision.from,
+      server: serving?.server,
+      servingTokens: serving?.tokens,
+    },
+    'model context budget',
+  );
+  return decision;
 }

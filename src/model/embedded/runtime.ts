@@ -10,6 +10,7 @@ import type { Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
 import type { Config } from '../../config/schema.ts';
 import { ModelError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
+import { RECOMMENDED_CONTEXT_TOKENS } from '../context-advice.ts';
 import { ensureMemoryFits, type MemoryFit, type MemoryNeed } from './memory.ts';
 
 export type EmbeddedSettings = Config['model']['embedded'];
@@ -50,8 +51,8 @@ export function getSharedLlama(logger: Logger): Promise<Llama> {
 export interface LoadOptions {
   path: string;
   settings: EmbeddedSettings;
-  /** model.contextWindow, used when embedded.contextSize is not set. */
-  contextWindow: number;
+  /** model.contextWindow, used when embedded.contextSize is not set (else the recommended size). */
+  contextWindow: number | undefined;
   logger: Logger;
   /** Injected for tests of the memory check. */
   freeBytes?: number;
@@ -62,14 +63,12 @@ export async function estimateMemory(
   llama: Llama,
   path: string,
   settings: EmbeddedSettings,
-  contextWindow: number,
+  contextWindow: number | undefined,
 ): Promise<MemoryNeed & { contextSize: number }> {
   const { readGgufFileInfo, GgufInsights } = await import('node-llama-cpp');
   const insights = await GgufInsights.from(await readGgufFileInfo(path), llama);
-  const contextSize = Math.min(
-    settings.contextSize ?? contextWindow,
-    insights.trainContextSize ?? contextWindow,
-  );
+  const wanted = settings.contextSize ?? contextWindow ?? RECOMMENDED_CONTEXT_TOKENS;
+  const contextSize = Math.min(wanted, insights.trainContextSize ?? wanted);
   const ctx = await insights.estimateContextResourceRequirementsV2({
     contextSize,
     modelGpuLayers: 0,
