@@ -20,7 +20,8 @@ export const runStampSchema = z.object({
     temperature: z.number(),
     max_tokens: z.number(),
     seed: z.number().nullable(),
-    context_window: z.number(),
+    /** The agent's budget: configured, or what the server serves; null when neither was known. */
+    context_window: z.number().nullable(),
   }),
   /** sha256 over the prompt templates' file names and contents, in name order. */
   prompt_templates_sha256: z.string(),
@@ -74,7 +75,7 @@ export async function collectRunStamp(input: StampInput): Promise<RunStamp> {
       temperature: config.model.temperature,
       max_tokens: config.model.maxTokens,
       seed: config.model.seed ?? null,
-      context_window: config.model.contextWindow,
+      context_window: config.model.contextWindow ?? null,
     },
     prompt_templates_sha256: hashPromptTemplates(input.prompts),
     sandbox_image: { name: config.sandbox.image, digest: input.imageDigest },

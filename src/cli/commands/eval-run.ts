@@ -34,22 +34,24 @@ async function buildParts(ctx: CommandContext): Promise<Parts> {
     import('../../workspace/index.ts'),
     import('../../model/index.ts'),
   ]);
-  const { config } = loadConfig({
+  const loaded = loadConfig({
     env: ctx.io.env,
     cwd: ctx.io.cwd,
     userFile: ctx.global.configFile,
     flags: { ...ctx.global.flags, ...flags },
-  });
+  }).config;
   const logger = ctx.createLogger();
+  // The server's real context is the agent's budget (unless configured); asked once per run, and
+  // what the run's stamp records.
+  const { serverContext } = await import('../../model/embedded/provider.ts');
+  const context = await serverContext(loaded.model, { logger });
+  warnAboutContext(ctx, context.warnings);
+  const config: Config = { ...loaded, model: { ...loaded.model, contextWindow: context.contextWindow } };
   const str = (name: string) =>
     typeof ctx.options[name] === 'string' ? resolve(ctx.io.cwd, ctx.options[name] as string) : undefined;
   const cacheDir = str('cache-dir') ?? join(resolveStateDir(config, ctx.io.env, ctx.io.cwd), 'eval-cache');
   const sandboxes = sandbox.createSandboxProvider(config, logger);
   const cache = workspace.createWorkspaceCache({ cacheDir, logger });
-  // The server's real context is the agent's budget (unless configured); asked once per run.
-  const { serverContext } = await import('../../model/embedded/provider.ts');
-  const context = await serverContext(config.model, { logger });
-  warnAboutContext(ctx, context.warnings);
   const mirrorDir = str('mirror-dir');
   return {
     config,
@@ -58,10 +60,7 @@ async function buildParts(ctx: CommandContext): Promise<Parts> {
     runnerFor: (s) =>
       evaluation.createAgentInstanceRunner({
         deps: {
-          model: model.createOpenAIModel(
-            { ...config.model, name: s.modelName, contextWindow: context.contextWindow },
-            { logger },
-          ),
+          model: model.createOpenAIModel({ ...config.model, name: s.modelName }, { logger }),
           sandboxes,
           workspace: cache,
           logger,
