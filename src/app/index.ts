@@ -9,7 +9,6 @@ export {
 } from './github-job.ts';
 export { createConjectureApp, GITHUB_EVENT_KIND, type IntakeOutcome, type StoredEvent } from './intake.ts';
 export {
-  createGitHubFixHandler,
   createQueueDispatcher,
   GITHUB_JOB_KIND,
   type QueueDispatcher,

@@ -1,15 +1,15 @@
 /**
  * The `Dispatcher` on the durable work queue (issue 5): the intake lane puts a run here with the
  * triggering delivery's id as idempotency key, so handling a delivery twice (a retry after a crash)
- * cannot double the run. `createGitHubFixHandler` is the worker side: it reads the spec back
- * (validated) and runs it.
+ * cannot double the run. The worker side is src/work/github-fix-job.ts: it reads the spec back
+ * (`specOf`, validated) and runs it.
  */
 import { z } from 'zod';
 import { ConjectureError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import { JobAbortedError, type JobHandler, type JobQueue, type JobRecord } from '../jobs/index.ts';
+import type { JobQueue, JobRecord } from '../jobs/index.ts';
 import type { Dispatcher, IssueKey } from './dispatcher.ts';
-import { type GitHubJobDeps, type GitHubJobSpec, runGitHubJob } from './github-job.ts';
+import type { GitHubJobSpec } from './github-job.ts';
 
 export const GITHUB_JOB_KIND = 'github-fix';
 
@@ -94,33 +94,5 @@ export function createQueueDispatcher(options: {
       const { jobs } = await queue.list({ limit: 1000 });
       return jobs.filter((j) => j.kind === GITHUB_JOB_KIND);
     },
-  };
-}
-
-/** The worker's handler for `github-fix` jobs. A failed run fails the job with its reason. */
-export function createGitHubFixHandler(deps: GitHubJobDeps, queue: JobQueue): JobHandler {
-  return async (job, ctx) => {
-    const run = await runGitHubJob(deps, {
-      id: job.id,
-      spec: specOf(job),
-      signal: ctx.signal,
-      // Only a cancel is reported as one; a shutdown hands the job back and it runs again later.
-      cancellation: async () =>
-        ctx.signal.reason instanceof JobAbortedError && ctx.signal.reason.reason === 'cancel'
-          ? { by: (await queue.get(job.id))?.cancel?.by }
-          : null,
-    });
-    if (run.outcome === 'failed')
-      throw new ConjectureError(run.reason ?? 'the run failed', {
-        code: 'run_failed',
-        hint: 'see the status comment on the issue; comment `/conjecture retry` to run again',
-      });
-    return {
-      exitStatus: run.outcome,
-      prUrl: run.prUrl,
-      usage: run.usage,
-      costUsd: run.costUsd,
-      traceLocation: run.traceLocation,
-    };
   };
 }

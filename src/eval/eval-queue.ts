@@ -1,18 +1,17 @@
 /**
  * Distributed runs (issue 6, item 4): one `eval` job per instance on the app's `JobQueue`, run by
- * any worker with the eval handler, collected by the `eval run` process. Workers may be on other
- * machines, so everything the run directory needs (result line, patch, trace) travels back in the
+ * any worker with the eval handler (src/work/eval-job.ts), collected by the `eval run` process.
+ * Workers may be on other machines, so everything the run directory needs (result line, patch, trace) travels back in the
  * job result; the payload carries the instance and the run's settings, never a secret (each worker
  * uses its own model endpoint and key).
  */
 import { resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { ConjectureError, describeError, isAbortError } from '../core/errors.ts';
-import type { Logger } from '../core/log.ts';
+import { ConjectureError } from '../core/errors.ts';
 import type { QueueSettings } from '../jobs/open.ts';
-import type { JobHandler, JobQueue, JobRecord, JobResult } from '../jobs/types.ts';
-import { crashedLine, type InstanceRunner } from './agent-instance.ts';
+import type { JobQueue, JobRecord, JobResult } from '../jobs/types.ts';
+import { crashedLine } from './agent-instance.ts';
 import { instanceSchema, type SwebenchInstance } from './instances.ts';
 import { type InstanceOutcome, type RunResultLine, runResultSchema } from './run-store.ts';
 
@@ -28,7 +27,8 @@ export const evalRunSettingsSchema = z.object({
 });
 export type EvalRunSettings = z.infer<typeof evalRunSettingsSchema>;
 
-const payloadSchema = evalRunSettingsSchema.extend({ instance: instanceSchema });
+/** An `eval` job's payload: the run's settings and the instance (src/work/eval-job.ts runs it). */
+export const evalJobPayloadSchema = evalRunSettingsSchema.extend({ instance: instanceSchema });
 
 const resultDetailSchema = z.object({
   eval: z.literal(1),
@@ -73,41 +73,6 @@ export async function enqueueInstance(
     if (job.state !== 'cancelled') return job;
   }
   throw new Error(`instance ${instance.instance_id} was cancelled 50 times in run ${settings.runId}`);
-}
-
-/** The `eval` job handler: runs the instance and returns everything the run directory needs. */
-export function createEvalJobHandler(options: {
-  runnerFor: (settings: EvalRunSettings) => InstanceRunner;
-  logger: Logger;
-}): JobHandler {
-  return async (job, ctx) => {
-    const payload = payloadSchema.parse(job.payload);
-    const { instance, ...settings } = payload;
-    const log = options.logger.child({ jobId: job.id, instance: instance.instance_id });
-    const started = Date.now();
-    let outcome: InstanceOutcome;
-    try {
-      await ctx.progress({ phase: 'agent', detail: instance.instance_id });
-      outcome = await options.runnerFor(settings)(instance, { signal: ctx.signal, worker: job.id });
-    } catch (err) {
-      // Interrupted (cancel, lost lease, shutdown): the queue decides; the instance is not finished.
-      if (ctx.signal.aborted || isAbortError(err)) throw err;
-      log.error({ err }, 'eval instance crashed');
-      outcome = {
-        line: crashedLine(
-          instance.instance_id,
-          settings.label,
-          describeError(err),
-          Date.now() - started,
-          job.id,
-        ),
-        patch: '',
-        trace: '',
-      };
-    }
-    if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('aborted');
-    return encodeOutcome({ ...outcome, line: { ...outcome.line, worker: job.id } });
-  };
 }
 
 export function encodeOutcome(outcome: InstanceOutcome): JobResult {

@@ -8,10 +8,11 @@ export {
   instanceConfig,
 } from './agent-instance.ts';
 export {
-  createEvalJobHandler,
   EVAL_JOB_KIND,
   type EvalRunSettings,
+  encodeOutcome,
   enqueueInstance,
+  evalJobPayloadSchema,
   evalQueueSettings,
   evalRunSettingsSchema,
 } from './eval-queue.ts';
@@ -48,7 +49,13 @@ export {
   readResults,
   writePredictions,
 } from './predictions.ts';
-export { type RunEvaluationOptions, type RunEvent, type RunReport, runEvaluation } from './run.ts';
+export {
+  type RunEvaluationOptions,
+  type RunEvent,
+  type RunReport,
+  runEvaluation,
+  type StartEvalWorker,
+} from './run.ts';
 export { applyRunEvent, createRunTally, formatRunProgress } from './run-progress.ts';
 export {
   type InstanceOutcome,

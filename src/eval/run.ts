@@ -7,10 +7,9 @@
  */
 import { describeError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import type { JobQueue } from '../jobs/types.ts';
-import { createWorker } from '../jobs/worker.ts';
+import type { Consumer, JobQueue } from '../jobs/types.ts';
 import { crashedLine, type InstanceRunner } from './agent-instance.ts';
-import { createEvalJobHandler, type EvalRunSettings, enqueueInstance, outcomeOfJob } from './eval-queue.ts';
+import { type EvalRunSettings, enqueueInstance, outcomeOfJob } from './eval-queue.ts';
 import type { SwebenchInstance } from './instances.ts';
 import type { InstanceOutcome, RunResultLine, RunStore } from './run-store.ts';
 import { runPool } from './score.ts';
@@ -31,6 +30,8 @@ export interface RunEvaluationOptions {
   settings: EvalRunSettings;
   redo?: boolean;
   queue?: JobQueue;
+  /** With a queue and `workers` > 0: starts this process's workers on it (src/cli/compose). */
+  startWorker?: StartEvalWorker;
   /** How often queued jobs are checked for results (default 2 s). */
   pollMs?: number;
   leaseMs?: number;
@@ -38,6 +39,16 @@ export interface RunEvaluationOptions {
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
 }
+
+/** A worker for `eval` jobs on `queue`, each instance run by `runnerFor(its settings)`. */
+export type StartEvalWorker = (options: {
+  queue: JobQueue;
+  runnerFor: (settings: EvalRunSettings) => InstanceRunner;
+  concurrency: number;
+  leaseMs?: number;
+  pollMs?: number;
+  logger: Logger;
+}) => Consumer;
 
 export interface RunReport {
   total: number;
@@ -111,21 +122,18 @@ async function runQueued(opts: RunEvaluationOptions, pending: SwebenchInstance[]
     const job = await enqueueInstance(queue, settings, instance);
     jobs.set(instance.instance_id, job.id);
   }
+  if (opts.workers > 0 && !opts.startWorker)
+    throw new Error('runEvaluation: a queue with workers > 0 needs startWorker');
   const local =
-    opts.workers > 0
-      ? createWorker({
+    opts.workers > 0 && opts.startWorker
+      ? opts.startWorker({
           queue,
-          handlers: {
-            eval: createEvalJobHandler({
-              runnerFor: (s) =>
-                s.runId === settings.runId ? opts.runner : (opts.runnerFor ?? (() => opts.runner))(s),
-              logger: opts.logger,
-            }),
-          },
+          runnerFor: (s) =>
+            s.runId === settings.runId ? opts.runner : (opts.runnerFor ?? (() => opts.runner))(s),
           concurrency: opts.workers,
           leaseMs: opts.leaseMs,
           pollMs: Math.min(opts.pollMs ?? 1000, 1000),
-          logger: opts.logger.child({ component: 'eval-worker' }),
+          logger: opts.logger,
         })
       : null;
   const started = new Set<string>();

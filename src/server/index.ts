@@ -20,7 +20,6 @@ export {
   generateApiToken,
   hashApiToken,
 } from './auth.ts';
-export { createFixJobHandler, FIX_JOB_KIND, type FixJobDeps } from './fix-job.ts';
 export { createFront, type FrontHandlers } from './front.ts';
 export { instrumentJobHandler, instrumentModel, instrumentSandboxes } from './instrument.ts';
 export { API_PREFIX, toJobView } from './job-routes.ts';

@@ -3,17 +3,14 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startEvalWorker } from '../../src/cli/compose/worker.ts';
 import { silentLogger } from '../../src/core/log.ts';
-import {
-  createEvalJobHandler,
-  type EvalRunSettings,
-  evalQueueSettings,
-  runEvaluation,
-} from '../../src/eval/index.ts';
+import { type EvalRunSettings, evalQueueSettings, runEvaluation } from '../../src/eval/index.ts';
 import { openRunStore, tracePath } from '../../src/eval/run-store.ts';
 import { createSqliteJobQueue } from '../../src/jobs/sqlite/queue.ts';
 import type { Consumer, JobQueue } from '../../src/jobs/types.ts';
 import { createWorker } from '../../src/jobs/worker.ts';
+import { createEvalJobHandler } from '../../src/work/index.ts';
 import { fakeInstances, fakeRunner } from './run-support.ts';
 
 const logger = silentLogger();
@@ -54,6 +51,7 @@ describe('runEvaluation with a queue', () => {
       store,
       runner: fake.runner,
       workers: 1,
+      startWorker: startEvalWorker,
       settings,
       queue,
       pollMs: 20,
@@ -104,6 +102,7 @@ describe('runEvaluation with a queue', () => {
       store,
       runner: first.runner,
       workers: 1,
+      startWorker: startEvalWorker,
       settings,
       queue,
       pollMs: 20,
@@ -122,6 +121,7 @@ describe('runEvaluation with a queue', () => {
       store: resumed,
       runner: second.runner,
       workers: 1,
+      startWorker: startEvalWorker,
       settings,
       queue,
       pollMs: 20,

@@ -141,14 +141,11 @@ export async function runEvalRun(ctx: CommandContext, need: (name: string) => st
   };
   const queue =
     typeof o.queue === 'string'
-      ? (await import('../../jobs/index.ts')).openJobQueue(
-          evaluation.evalQueueSettings(o.queue, ctx.io.cwd),
-          {
-            stateDir: parts.cacheDir,
-            logger: parts.logger,
-            lane: 'eval',
-          },
-        )
+      ? (await import('../../jobs/open.ts')).openJobQueue(evaluation.evalQueueSettings(o.queue, ctx.io.cwd), {
+          stateDir: parts.cacheDir,
+          logger: parts.logger,
+          lane: 'eval',
+        })
       : undefined;
   const tally = evaluation.createRunTally(store.results());
   const step = ctx.progress.start(`eval run ${store.meta.run_id.slice(-8)} (${instances.length} instances)`);
@@ -163,6 +160,7 @@ export async function runEvalRun(ctx: CommandContext, need: (name: string) => st
       settings,
       redo: o.redo === true,
       queue,
+      startWorker: (await import('../compose/worker.ts')).startEvalWorker,
       pollMs: count(o['poll-ms'], '--poll-ms', 1),
       leaseMs: count(o['lease-ms'], '--lease-ms', 1) ?? parts.config.queue.leaseMs,
       logger: parts.logger,
@@ -195,9 +193,10 @@ export async function runEvalRun(ctx: CommandContext, need: (name: string) => st
 
 export async function runEvalWorker(ctx: CommandContext, need: (name: string) => string): Promise<number> {
   const queueArg = need('queue');
-  const [evaluation, jobs] = await Promise.all([
+  const [evaluation, jobs, { startEvalWorker }] = await Promise.all([
     import('../../eval/index.ts'),
-    import('../../jobs/index.ts'),
+    import('../../jobs/open.ts'),
+    import('../compose/worker.ts'),
   ]);
   const parts = await buildParts(ctx);
   const concurrency = count(ctx.options.workers, '--workers', 1) ?? 1;
@@ -207,23 +206,18 @@ export async function runEvalWorker(ctx: CommandContext, need: (name: string) =>
     lane: 'eval',
   });
   const runners = new Map<string, InstanceRunner>();
-  const worker = jobs.createWorker({
+  const worker = startEvalWorker({
     queue,
-    handlers: {
-      eval: evaluation.createEvalJobHandler({
-        runnerFor: (s) => {
-          const key = JSON.stringify([s.label, s.modelName, s.imageTemplate]);
-          const runner = runners.get(key) ?? parts.runnerFor(s);
-          runners.set(key, runner);
-          return runner;
-        },
-        logger: parts.logger,
-      }),
+    runnerFor: (s) => {
+      const key = JSON.stringify([s.label, s.modelName, s.imageTemplate]);
+      const runner = runners.get(key) ?? parts.runnerFor(s);
+      runners.set(key, runner);
+      return runner;
     },
     concurrency,
     leaseMs: count(ctx.options['lease-ms'], '--lease-ms', 1) ?? parts.config.queue.leaseMs,
     pollMs: count(ctx.options['poll-ms'], '--poll-ms', 1),
-    logger: parts.logger.child({ component: 'eval-worker' }),
+    logger: parts.logger,
   });
   ctx.out.line(`eval worker consuming the ${queue.backend} queue (concurrency ${concurrency})`);
   const stop = interruptible();

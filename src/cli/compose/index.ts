@@ -3,4 +3,4 @@
 export { type AppServer, type AppServerDeps, startAppServer } from './app-server.ts';
 export { createGitHubRunner, type RunnerDeps } from './github-runner.ts';
 export { openRunnerParts } from './runner-parts.ts';
-export { startGitHubWorker } from './worker.ts';
+export { startEvalWorker, startGitHubWorker } from './worker.ts';

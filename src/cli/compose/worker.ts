@@ -1,11 +1,19 @@
 /**
- * A worker on the work queue, in `serve` or in `conjecture worker`: runs triggered on GitHub and
- * `fix` jobs submitted through the REST API, measured when `metrics` is given.
+ * The workers and the job handlers they run (src/work): on the work queue, in `serve` or
+ * `conjecture worker`, runs triggered on GitHub and `fix` jobs submitted through the REST API
+ * (measured when `metrics` is given); on an eval queue, `eval` jobs for `eval run` and `eval worker`.
  */
-import { createGitHubFixHandler, type GitHubJobDeps } from '../../app/index.ts';
+import { GITHUB_JOB_KIND, type GitHubJobDeps } from '../../app/index.ts';
 import type { Logger } from '../../core/log.ts';
+import { EVAL_JOB_KIND, type StartEvalWorker } from '../../eval/index.ts';
 import { type Consumer, createWorker, type JobHandler, type JobQueue } from '../../jobs/index.ts';
-import { type ConjectureMetrics, createFixJobHandler, instrumentJobHandler } from '../../server/index.ts';
+import { type ConjectureMetrics, instrumentJobHandler } from '../../server/index.ts';
+import {
+  createEvalJobHandler,
+  createFixJobHandler,
+  createGitHubFixHandler,
+  FIX_JOB_KIND,
+} from '../../work/index.ts';
 
 export function startGitHubWorker(
   deps: GitHubJobDeps,
@@ -17,11 +25,19 @@ export function startGitHubWorker(
   return createWorker({
     queue,
     handlers: {
-      'github-fix': measured(createGitHubFixHandler(deps, queue)),
-      fix: measured(createFixJobHandler(deps)),
+      [GITHUB_JOB_KIND]: measured(createGitHubFixHandler(deps, queue)),
+      [FIX_JOB_KIND]: measured(createFixJobHandler(deps)),
     },
     concurrency: deps.config.queue.concurrency,
     leaseMs: deps.config.queue.leaseMs,
     logger: logger.child({ component: 'worker' }),
   });
 }
+
+export const startEvalWorker: StartEvalWorker = ({ queue, runnerFor, logger, ...timing }) =>
+  createWorker({
+    queue,
+    handlers: { [EVAL_JOB_KIND]: createEvalJobHandler({ runnerFor, logger }) },
+    ...timing,
+    logger: logger.child({ component: 'eval-worker' }),
+  });

@@ -10,8 +10,8 @@ import { ConjectureError } from '../core/errors.ts';
 import type { IssueText } from '../core/task.ts';
 import { sanitizeUntrustedText } from '../github/sanitize.ts';
 import { readIssueInput } from '../run/issue-input.ts';
-import type { ApiFixPayload } from './api-queue.ts';
-import { issueInputSchema, jobOptionsSchema } from './schemas.ts';
+import type { ApiFixPayload } from '../server/api-queue.ts';
+import { issueInputSchema, jobOptionsSchema } from '../server/schemas.ts';
 
 const payloadSchema = z.object({
   source: z.literal('api'),

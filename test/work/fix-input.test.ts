@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.ts';
 import type { ApiFixPayload } from '../../src/server/api-queue.ts';
-import { applyJobOptions, cloneUrlOf, parseFixPayload, resolveIssue } from '../../src/server/fix-input.ts';
+import { applyJobOptions, cloneUrlOf, parseFixPayload, resolveIssue } from '../../src/work/fix-input.ts';
 
 const payload = (over: Partial<ApiFixPayload>): ApiFixPayload => ({
   source: 'api',
