@@ -1,5 +1,6 @@
 export { BASH_TOOL, type ParsedAction, parseReply, parseTextAction, parseToolAction } from './actions.ts';
-export { type Conversation, compact, estimateTokens, type ObservationMeta } from './context.ts';
+export { compact } from './compaction.ts';
+export { type Conversation, estimateTokens, type ObservationMeta } from './context.ts';
 export { buildInitialMessages } from './initial-messages.ts';
 export { type AgentInput, type AgentResult, runAgent } from './loop.ts';
 export { capChars, formatObservation } from './observation.ts';

@@ -24,6 +24,7 @@ const NAMES = [
   'observation',
   'output-elided',
   'elided',
+  'elided-steps',
   'timeout',
   'feedback',
   'submit-empty',

@@ -3,7 +3,8 @@ import { isAbortError, ModelError } from '../core/errors.ts';
 import type { Completion } from '../core/model.ts';
 import { addUsage } from '../core/task.ts';
 import { BASH_TOOL } from './actions.ts';
-import { CHARS_PER_TOKEN, compact, estimateTokens } from './context.ts';
+import { compact } from './compaction.ts';
+import { CHARS_PER_TOKEN, estimateTokens } from './context.ts';
 import { CANCELLED, type RunState, type Stop } from './run-state.ts';
 
 export interface Reply {

@@ -79,6 +79,7 @@ export function startRun(input: AgentInput): RunState {
     ? {
         messages: input.history.messages.map((m) => ({ ...m })),
         observations: input.history.observations.map((o) => ({ ...o })),
+        removedSteps: input.history.removedSteps,
       }
     : {
         messages: buildInitialMessages(input.task, input.settings, input.prompts, input.sandbox.workdir),

@@ -8,6 +8,7 @@ import {
   type ObservationMeta,
 } from '../../src/agent/index.ts';
 import type { ChatMessage } from '../../src/core/model.ts';
+import { unansweredToolCalls } from './fixtures.ts';
 
 const prompts = loadPrompts();
 
@@ -60,27 +61,78 @@ describe('compact', () => {
     expect(messages[5]!.content).toContain('`cat f1`');
     expect(messages[5]!.content).toContain('returncode 1');
     expect(messages[7]!.content.startsWith('line\n')).toBe(true);
-    expect(observations.map((o) => o.elided ?? false)).toEqual([true, true, false, false, false, false]);
+    expect(observations.map((o) => o.note !== undefined)).toEqual([true, true, false, false, false, false]);
   });
 
   it('never touches the system prompt, the task or the last turns, even over budget', () => {
     const { messages, observations } = conversation(5, 2000);
     // A bogus observation entry pointing at the task must be refused too.
     observations.unshift({ index: 1, command: 'task', exitCode: 0 });
-    const head = messages.slice(0, 2).map((m) => m.content);
-    const tail = messages.slice(-4).map((m) => m.content);
+    const head = messages.slice(0, 2);
+    const tail = messages.slice(-4);
     compactTo(messages, observations, 10);
-    expect(messages.slice(0, 2).map((m) => m.content)).toEqual(head);
-    expect(messages.slice(-4).map((m) => m.content)).toEqual(tail);
-    const elided = messages.filter((m) => m.content.startsWith('[output of'));
-    expect(elided).toHaveLength(3);
+    expect(messages.slice(0, 2)).toEqual(head);
+    expect(messages.slice(-4)).toEqual(tail);
+    expect(messages.filter((m) => m.content.includes('elided to save space'))).toHaveLength(1);
+  });
+
+  it('removes the oldest elided steps whole when their notes alone are too long, and says so', () => {
+    const { messages, observations } = conversation(5, 2000);
+    const tail = messages.slice(-4);
+    const removed = { messages, observations, removedSteps: 0 };
+    compact(removed, 10, prompts);
+    // Steps 0 and 1 went; step 2 stays (elided) to carry the count; steps 3 and 4 are the recent turns.
+    expect(removed.removedSteps).toBe(2);
+    expect(messages.map((m) => m.role)).toEqual([
+      'system',
+      'user',
+      'assistant',
+      'user',
+      ...tail.map((m) => m.role),
+    ]);
+    expect(messages[2]!.content).toContain('cat f2');
+    expect(messages[3]!.content).toBe(
+      '[2 earlier steps elided to save space]\n[output of `cat f2` elided to save space: 401 lines, returncode 0]',
+    );
+    expect(messages.slice(-4)).toEqual(tail);
+    expect(removed.observations.map((o) => o.index)).toEqual([3, 5, 7]);
+  });
+
+  it('removes a tool-call step with its answers, so every call stays answered', () => {
+    const messages: ChatMessage[] = [
+      { role: 'system', content: 'S' },
+      { role: 'user', content: 'T' },
+    ];
+    const observations: ObservationMeta[] = [];
+    for (let i = 0; i < 6; i++) {
+      messages.push({
+        role: 'assistant',
+        content: '',
+        toolCalls: [{ id: `c${i}`, name: 'bash', arguments: '{}' }],
+      });
+      messages.push({ role: 'tool', toolCallId: `c${i}`, content: 'x'.repeat(3000) });
+      observations.push({ index: messages.length - 1, command: `cmd ${i}`, exitCode: 0 });
+    }
+    compact({ messages, observations }, 10, prompts);
+    expect(unansweredToolCalls(messages)).toEqual([]);
+    expect(messages.map((m) => m.role)).toEqual([
+      'system',
+      'user',
+      'assistant',
+      'tool',
+      'assistant',
+      'tool',
+      'assistant',
+      'tool',
+    ]);
+    expect(messages[3]!.content).toMatch(/^\[3 earlier steps elided to save space\]\n\[output of `cmd 3`/);
   });
 
   it('does not elide twice and shortens long commands in the note', () => {
     const { messages, observations } = conversation(4, 500);
-    observations[0]!.command = `grep -rn ${'x'.repeat(200)}`;
+    observations[1]!.command = `grep -rn ${'x'.repeat(200)}`;
     expect(compactTo(messages, observations, 10)).toBe(2);
-    expect(messages[3]!.content).toMatch(/^\[output of `grep -rn x{68}\.\.\.` elided/);
+    expect(messages[3]!.content).toMatch(/\[output of `grep -rn x{68}\.\.\.` elided/);
     expect(compactTo(messages, observations, 10)).toBe(0);
   });
 

@@ -97,6 +97,7 @@ describe('prompt golden files', () => {
     ],
     ['submit-empty.txt', (p) => p['submit-empty']],
     ['not-run.txt', (p) => renderFragment(p['not-run'], { reason: 'an empty command' })],
+    ['elided-steps.txt', (p) => renderFragment(p['elided-steps'], { steps: 12 })],
     [
       'elided.txt',
       (p) => {
