@@ -25,10 +25,17 @@ export function parseReply(completion: Completion, format: 'text' | 'tool_call')
 }
 
 export function parseTextAction(text: string): ParsedAction {
-  const tagged = findTaggedCalls(text);
-  const blocks = [...text.matchAll(FENCE)]
-    .map((m) => ({ start: m.index, end: m.index + m[0].length, lang: m[1]!.toLowerCase(), body: m[2]! }))
-    .filter((b) => !tagged.some((t) => b.start >= t.start && b.start < t.end));
+  const allBlocks = [...text.matchAll(FENCE)].map((m) => ({
+    start: m.index,
+    end: m.index + m[0].length,
+    lang: m[1]!.toLowerCase(),
+    body: m[2]!,
+  }));
+  // A tag inside a shell command is the command's text (e.g. a heredoc), and a fence inside a tag the call's.
+  const tagged = findTaggedCalls(text).filter(
+    (t) => !allBlocks.some((b) => SHELL_LANGS.has(b.lang) && inside(t.start, b)),
+  );
+  const blocks = allBlocks.filter((b) => !tagged.some((t) => inside(b.start, t)));
   const shell = blocks.filter((b) => SHELL_LANGS.has(b.lang));
   const fenced: Found[] = shell.map((b) => ({ start: b.start, end: b.end, result: cleanCommand(b.body) }));
   const bare = findBareCalls(text, [...tagged, ...shell]);
@@ -63,6 +70,10 @@ export function parseToolAction(completion: Completion): ParsedAction {
   const result = commandFromArguments(args);
   if ('problem' in result) return { ok: false, problem: result.problem };
   return { ok: true, command: result.command, thought: completion.message.content.trim() };
+}
+
+function inside(index: number, span: { start: number; end: number }): boolean {
+  return index >= span.start && index < span.end;
 }
 
 function toAction(text: string, found: Found): ParsedAction {

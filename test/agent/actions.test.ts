@@ -130,6 +130,11 @@ describe('tool calls written as text', () => {
     const pkg = 'package.json says {"name": "dates", "version": "1.0.0"}.\n```bash\nnpm test\n```';
     expect(parseTextAction(pkg)).toMatchObject({ ok: true, command: 'npm test' });
     expect(parseTextAction('The tool is {"name": "python", "arguments": {"code": "1"}}').ok).toBe(false);
+    const heredoc = "Add the parser.\n```bash\ncat > parse.py <<'EOF'\nTAG = '<tool_call>'\nEOF\n```";
+    expect(parseTextAction(heredoc)).toMatchObject({
+      ok: true,
+      command: expect.stringMatching(/^cat > parse.py/),
+    });
   });
 
   it.each([
