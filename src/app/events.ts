@@ -9,7 +9,7 @@ import type { Config } from '../config/schema.ts';
 import { ConjectureError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { checkSenderPermission, type GitHubClient, snapshotIssue } from '../github/index.ts';
-import type { JobHandler, RateLimiter } from '../jobs/index.ts';
+import { describeProgress, type JobHandler, type JobRecord, type RateLimiter } from '../jobs/index.ts';
 import type { Dispatcher, IssueKey } from './dispatcher.ts';
 import type { GitHubJobSpec } from './github-job.ts';
 import type { StoredEvent } from './intake.ts';
@@ -62,6 +62,8 @@ export interface EventDeps {
   dispatcher: Dispatcher;
   rateLimiter: RateLimiter;
   octokitFor(installationId: number): Promise<GitHubClient>;
+  /** Counts refusal replies sent and withheld (`/metrics`). */
+  onRefusalReply?(outcome: 'sent' | 'silenced'): void;
 }
 
 export function createGitHubEventHandler(deps: EventDeps): JobHandler {
@@ -91,10 +93,7 @@ async function handleEvent(deps: EventDeps, event: StoredEvent): Promise<string>
     return 'answered';
   };
 
-  if (decision.kind === 'help') return answer(HELP);
-  if (decision.kind === 'unknown_command')
-    return answer(`Unknown command \`${decision.word.replace(/`/g, '')}\`.\n\n${HELP}`);
-
+  // Every command, help included, is for writers: anyone else gets one refusal an hour at most.
   const permission = await checkSenderPermission(octokit, {
     owner: key.owner,
     repo: key.repo,
@@ -103,10 +102,24 @@ async function handleEvent(deps: EventDeps, event: StoredEvent): Promise<string>
     allowBots: config.github.allowBots,
   });
   if (!permission.allowed) {
-    log.info({ sender: facts.sender.login, permission: permission.permission }, 'trigger refused');
+    const who = { sender: facts.sender.login, permission: permission.permission };
+    const mayReply = await deps.rateLimiter.takeReply({
+      repo: `${key.owner}/${key.repo}`,
+      user: facts.sender.login,
+    });
+    deps.onRefusalReply?.(mayReply ? 'sent' : 'silenced');
+    if (!mayReply) {
+      log.info(who, 'trigger refused; not replying (this sender was answered within the hour)');
+      return 'refused_silently';
+    }
+    log.info(who, 'trigger refused');
     await reply(permission.message);
     return 'refused';
   }
+
+  if (decision.kind === 'help') return answer(HELP);
+  if (decision.kind === 'unknown_command')
+    return answer(`Unknown command \`${decision.word.replace(/`/g, '')}\`.\n\n${HELP}`);
 
   if (decision.kind === 'status') {
     const job = (await dispatcher.active(key)) ?? (await dispatcher.last(key));
@@ -185,15 +198,9 @@ async function handleEvent(deps: EventDeps, event: StoredEvent): Promise<string>
   }
 }
 
-function statusLine(job: {
-  id: string;
-  state: string;
-  progress: { phase: string; step?: number; total?: number } | null;
-}): string {
-  const where = job.progress
-    ? ` (${job.progress.phase}${job.progress.step !== undefined ? ` ${job.progress.step}/${job.progress.total ?? '?'}` : ''})`
-    : '';
-  return `Run \`${job.id}\`: ${job.state}${job.state === 'running' ? where : ''}.`;
+function statusLine(job: JobRecord): string {
+  const where = job.state === 'running' && job.progress ? `: ${describeProgress(job.progress)}` : '';
+  return `Run \`${job.id}\`: ${job.state}${where}.`;
 }
 
 async function react(octokit: GitHubClient, facts: StoredEvent['facts']): Promise<void> {

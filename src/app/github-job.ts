@@ -21,6 +21,7 @@ import {
   setRunLabel,
   truncateMarkdown,
 } from '../github/index.ts';
+import { type JobProgress, toJobProgress } from '../jobs/index.ts';
 import { type Progress, type RunResult, runFix } from '../run/index.ts';
 import { readTrace, renderTraceMarkdown } from '../trace/index.ts';
 import { formatEvidence } from '../validate/index.ts';
@@ -55,6 +56,8 @@ export interface GitHubRun {
   signal: AbortSignal;
   /** After the signal fired: who cancelled, or null when it was not a cancel (shutdown: the job is handed back). */
   cancellation(): Promise<{ by?: string } | null>;
+  /** Where the run is, for the queue (`/conjecture status`, the API, the web page). */
+  progress?(p: JobProgress): Promise<void>;
 }
 
 export interface GitHubRunOutcome {
@@ -120,8 +123,11 @@ export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise
       token,
       secrets,
       signal: job.signal,
-      onProgress: (p) =>
-        void reporter.update(toStatus(p)).catch((err) => log.warn({ err }, 'status update failed')),
+      onProgress: (p) => {
+        void job.progress?.(toJobProgress(p)).catch((err) => log.warn({ err }, 'progress update failed'));
+        const status = toStatus(p);
+        if (status) void reporter.update(status).catch((err) => log.warn({ err }, 'status update failed'));
+      },
     });
   } catch (err) {
     if (job.signal.aborted) return stopped(octokit, reporter, where, job);
@@ -288,7 +294,9 @@ function summaryOf(result: RunResult): string {
   return lines.join(' ');
 }
 
-function toStatus(p: Progress): RunStatus {
+/** The comment's state for a pipeline phase; `done` is followed by the terminal state, not shown itself. */
+function toStatus(p: Progress): RunStatus | undefined {
+  if (p.phase === 'done') return undefined;
   if (p.phase === 'agent')
     return {
       state: 'agent',
@@ -310,7 +318,7 @@ async function stopped(
   const cancel = await job.cancellation();
   if (!cancel) {
     // Shutdown: the job goes back to the queue and another worker (or this one, restarted) runs it.
-    await reporter.update({ state: 'queued' });
+    await reporter.requeued();
     return { outcome: 'handed_back' };
   }
   await reporter.update({ state: 'cancelled', by: cancel.by });

@@ -7,6 +7,7 @@
 import type { ApplicationFunction, Context } from 'probot';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../core/log.ts';
+import { checkParsedPayload, type DeliveryPayload } from '../github/webhook-payload.ts';
 import type { JobQueue } from '../jobs/index.ts';
 import { type Decision, decide, type EventFacts } from './triggers.ts';
 
@@ -36,10 +37,6 @@ export interface IntakeOptions {
 
 export type IntakeOutcome = 'accepted' | 'duplicate' | 'ignored';
 
-/** Webhook payloads as the examples and GitHub send them; Probot has verified the delivery. */
-// biome-ignore lint/suspicious/noExplicitAny: payload fields are read defensively below
-type WebhookPayload = Record<string, any>;
-
 type AnyContext = Context<'issues.labeled' | 'issue_comment.created' | 'pull_request_review_comment.created'>;
 
 export function createConjectureApp(options: IntakeOptions): ApplicationFunction {
@@ -57,8 +54,8 @@ export function createConjectureApp(options: IntakeOptions): ApplicationFunction
   };
 }
 
-export function factsOf(payload: WebhookPayload, event: string): EventFacts {
-  const issue = payload.issue ?? payload.pull_request;
+export function factsOf(payload: DeliveryPayload, event: string): EventFacts {
+  const issue = (payload.issue ?? payload.pull_request) as NonNullable<DeliveryPayload['issue']>;
   return {
     event: event as EventFacts['event'],
     action: payload.action,
@@ -73,10 +70,17 @@ export function factsOf(payload: WebhookPayload, event: string): EventFacts {
 }
 
 async function storeDelivery(context: AnyContext, options: IntakeOptions): Promise<void> {
-  const p = context.payload as unknown as WebhookPayload;
+  const log = options.logger.child({ deliveryId: context.id });
+  // The webhook endpoint refused unreadable payloads already; this keeps the handler total when
+  // the Probot app is mounted some other way.
+  const checked = checkParsedPayload(context.name, context.payload);
+  if (checked.kind !== 'handle') {
+    log.warn({ event: context.name, check: checked.kind }, 'delivery ignored: not a payload the app reads');
+    return options.onOutcome?.(context.id, 'ignored');
+  }
+  const p = checked.payload;
   const facts = factsOf(p, context.name);
   const decision = decide(facts, options.config.github);
-  const log = options.logger.child({ deliveryId: context.id });
   if (decision.kind === 'ignore' || decision.kind === 'refuse_bot') {
     if (decision.kind === 'refuse_bot') log.info({ sender: facts.sender.login }, decision.why);
     return options.onOutcome?.(context.id, 'ignored');
@@ -90,8 +94,8 @@ async function storeDelivery(context: AnyContext, options: IntakeOptions): Promi
     cloneUrl: p.repository.clone_url,
     defaultBranch: p.repository.default_branch ?? 'main',
     issue: {
-      title: String((p.issue ?? p.pull_request).title ?? ''),
-      body: (p.issue ?? p.pull_request).body ?? null,
+      title: (p.issue ?? p.pull_request)?.title ?? '',
+      body: (p.issue ?? p.pull_request)?.body ?? null,
     },
   };
   // The delivery id is the idempotency key: a redelivery (GitHub's, or the sender's retry after a

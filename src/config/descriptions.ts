@@ -60,4 +60,6 @@ export const SETTING_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'server.shutdownGraceMs': 'time in-flight work gets to finish on shutdown (SIGTERM)',
   'rateLimit.perInstallationPerHour': 'runs per installation per hour',
   'rateLimit.perUserPerHour': 'runs per user per hour',
+  'rateLimit.refusalRepliesPerHour':
+    'replies to refused triggers per sender and repository per hour; after that the app stays silent and logs it',
 };

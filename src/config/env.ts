@@ -2,7 +2,8 @@
  * `CONJECTURE_<SECTION>_<KEY>` environment variables, e.g. `CONJECTURE_MODEL_BASE_URL`,
  * `CONJECTURE_SANDBOX_MEMORY_MB`, `CONJECTURE_LOG_LEVEL`. Names are derived from the schema, so
  * every setting has one and an unknown `CONJECTURE_*` name is an error, not silently ignored.
- * GitHub App credentials also come from Probot's names (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET).
+ * GitHub App credentials also come from Probot's names (APP_ID, PRIVATE_KEY, PRIVATE_KEY_PATH,
+ * WEBHOOK_SECRET).
  */
 import { z } from 'zod';
 import type { ConfigIssue } from '../core/errors.ts';
@@ -12,6 +13,7 @@ const NOT_SETTINGS = new Set(['CONJECTURE_CONFIG']);
 const PROBOT_NAMES: Record<string, string> = {
   APP_ID: 'github.appId',
   PRIVATE_KEY: 'github.privateKey',
+  PRIVATE_KEY_PATH: 'github.privateKeyPath',
   WEBHOOK_SECRET: 'github.webhookSecret',
 };
 

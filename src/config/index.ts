@@ -1,5 +1,6 @@
 export { SETTING_DESCRIPTIONS } from './descriptions.ts';
 export { envName, settingLeaves } from './env.ts';
+export { type GitHubAppCredentials, githubAppCredentials } from './github-app.ts';
 export {
   deepMerge,
   expandDotted,

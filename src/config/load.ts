@@ -67,6 +67,9 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
 
   const result = configSchema.safeParse(merged);
   if (!result.success) throw new ConfigError(zodIssues(result.error, 'merged configuration'));
+  // Relative to where the command ran, as Probot reads PRIVATE_KEY_PATH; the file is read when used.
+  const keyPath = result.data.github.privateKeyPath;
+  if (keyPath) result.data.github.privateKeyPath = resolve(cwd, keyPath);
   return { config: result.data, sources };
 }
 

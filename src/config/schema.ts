@@ -142,6 +142,10 @@ export const githubSchema = z
   .object({
     appId: z.string().optional(),
     privateKey: z.string().optional().describe('secret; PEM'),
+    privateKeyPath: z
+      .string()
+      .optional()
+      .describe('a PEM file read when github.privateKey is unset (Probot: PRIVATE_KEY_PATH)'),
     webhookSecret: z.string().optional().describe('secret'),
     apiUrl: z.url().default('https://api.github.com'),
     triggerLabel: z.string().min(1).default('conjecture'),
@@ -182,6 +186,7 @@ export const rateLimitSchema = z
   .object({
     perInstallationPerHour: positiveInt.default(30),
     perUserPerHour: positiveInt.default(10),
+    refusalRepliesPerHour: positiveInt.default(1),
   })
   .strict();
 

@@ -62,4 +62,9 @@ export interface Model {
   /** Context window in tokens, used to size the agent's context budget. */
   readonly contextWindow: number;
   complete(messages: ChatMessage[], options?: CompleteOptions): Promise<Completion>;
+  /**
+   * Can the model answer now (for `/readyz`)? Resolves with a detail when it can, rejects with the
+   * reason when not; cheap (no completion). Every provider implements it; test doubles may not.
+   */
+  ready?(signal: AbortSignal): Promise<string | undefined>;
 }

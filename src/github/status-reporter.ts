@@ -23,7 +23,10 @@ export interface StatusReporterOptions {
 }
 
 export interface StatusReporter {
+  /** Shows `status` unless it would move the comment backwards (a late progress report): dropped. */
   update(status: RunStatus): Promise<void>;
+  /** The run was handed back to the queue (shutdown): "queued" again, the one way back. */
+  requeued(): Promise<void>;
   /** The comment's id once it exists. */
   commentId(): number | null;
 }
@@ -37,8 +40,17 @@ export function createStatusReporter(octokit: GitHubClient, options: StatusRepor
   let lastState = '';
   let lastAt = Number.NEGATIVE_INFINITY;
   let chain: Promise<void> = Promise.resolve();
+  let reached: Position = [];
+  let agentAt = { attempt: 1, step: 0 };
 
-  async function write(status: RunStatus): Promise<void> {
+  async function write(status: RunStatus, force = false): Promise<void> {
+    if (status.state === 'agent') agentAt = { attempt: status.attempt ?? 1, step: status.step };
+    const position = positionOf(status, agentAt);
+    if (!force && compare(position, reached) < 0) {
+      options.logger?.debug({ state: status.state }, 'status update dropped: it would go backwards');
+      return;
+    }
+    reached = position;
     const body = renderStatusComment({ status, jobId: options.jobId, secrets: options.secrets });
     if (body === lastBody) return;
     if (status.state === lastState && !isTerminal(status) && now() - lastAt < minInterval) return;
@@ -60,13 +72,15 @@ export function createStatusReporter(octokit: GitHubClient, options: StatusRepor
     lastAt = now();
   }
 
+  const enqueue = (status: RunStatus, force: boolean) => {
+    const next = chain.then(() => write(status, force));
+    // A failed update must not poison later ones; the caller still sees this one's error.
+    chain = next.catch(() => undefined);
+    return next;
+  };
   return {
-    update(status) {
-      const next = chain.then(() => write(status));
-      // A failed update must not poison later ones; the caller still sees this one's error.
-      chain = next.catch(() => undefined);
-      return next;
-    },
+    update: (status) => enqueue(status, false),
+    requeued: () => enqueue({ state: 'queued' }, true),
     commentId: () => id ?? null,
   };
 }
@@ -92,4 +106,34 @@ export async function findStatusComment(
     if (data.length < 100) break;
   }
   return found;
+}
+
+/**
+ * How far along a status is, compared lexicographically: queued < preparing < (attempt, agent step,
+ * agent-then-validating) < an end. A feedback round goes from validating to a later agent step, and
+ * the next attempt to a higher attempt, so both move forward; a stale report does not (issue 14).
+ */
+type Position = number[];
+
+function positionOf(status: RunStatus, agentAt: { attempt: number; step: number }): Position {
+  switch (status.state) {
+    case 'queued':
+      return [0];
+    case 'preparing':
+      return [1];
+    case 'agent':
+      return [2, status.attempt ?? 1, status.step, 0];
+    case 'validating':
+      return [2, agentAt.attempt, agentAt.step, 1];
+    default:
+      return [3];
+  }
+}
+
+function compare(a: Position, b: Position): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? -1) - (b[i] ?? -1);
+    if (d !== 0) return d;
+  }
+  return 0;
 }

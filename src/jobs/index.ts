@@ -2,6 +2,7 @@ export { createConsumer, JobAbortedError } from './consumer.ts';
 export { jobIdForKey, LEASE_EXPIRED_TOO_OFTEN } from './lease.ts';
 export { openBucketStore, openJobQueue, type QueueLane, type QueueSettings } from './open.ts';
 export { backoffDelay, describeJobError } from './outcome.ts';
+export { describeProgress, type RunProgressReport, toJobProgress } from './progress.ts';
 export {
   type BucketStore,
   createMemoryBucketStore,

@@ -76,12 +76,20 @@ export function createMemoryBucketStore(): BucketStore {
 export interface RateLimiterOptions {
   perInstallationPerHour: number;
   perUserPerHour: number;
+  /** Replies to refused triggers per sender and repository per hour (default 1); silence after. */
+  refusalRepliesPerHour?: number;
   store?: BucketStore;
   now?: () => number;
 }
 
 export interface RateLimiter {
   take(subject: { installationId?: number; user?: string }): Promise<RateDecision>;
+  /**
+   * May the app reply to a refused trigger from `user` in `repo` now? On a public repository anyone
+   * can comment, so without this anyone could make the app comment as often as they like (issue 14).
+   * Kept in the same store as the run buckets, so the silence holds across restarts and processes.
+   */
+  takeReply(subject: { repo: string; user: string }): Promise<boolean>;
 }
 
 const HOUR_MS = 3_600_000;
@@ -105,6 +113,11 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       if (r.allowed) return { allowed: true, retryAfterMs: 0 };
       const limitedBy = r.emptyKey?.startsWith('user:') ? 'user' : 'installation';
       return { allowed: false, retryAfterMs: r.retryAfterMs, limitedBy };
+    },
+    async takeReply({ repo, user }) {
+      const key = `reply:${repo.toLowerCase()}:${user.toLowerCase()}`;
+      const r = await store.take([spec(key, options.refusalRepliesPerHour ?? 1)], now());
+      return r.allowed;
     },
   };
 }

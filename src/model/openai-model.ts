@@ -64,6 +64,22 @@ export function createOpenAIModel(settings: ModelSettings, deps: OpenAIModelDeps
   return {
     name: settings.name,
     contextWindow: settings.contextWindow ?? RECOMMENDED_CONTEXT_TOKENS,
+    // The server is up when it lists its models; whichever provider choice led here (`auto` too).
+    async ready(signal) {
+      const url = `${settings.baseUrl.replace(/\/+$/, '')}/models`;
+      const headers: Record<string, string> = settings.apiKey
+        ? { authorization: `Bearer ${settings.apiKey}` }
+        : {};
+      let res: Response;
+      try {
+        res = await (deps.fetch ?? fetch)(url, { signal, headers });
+      } catch (err) {
+        throw new Error(`model endpoint ${url} is not reachable: ${(err as Error).message}`);
+      }
+      await res.body?.cancel();
+      if (!res.ok) throw new Error(`model endpoint ${url} answered HTTP ${res.status}`);
+      return `${settings.name} at ${settings.baseUrl}`;
+    },
     async complete(messages, options = {}): Promise<Completion> {
       const started = performance.now();
       const callerSignal = options.signal;

@@ -29,7 +29,7 @@ export { buildOpenApiDocument } from './openapi.ts';
 export {
   dockerReadiness,
   functionReadiness,
-  modelEndpointReadiness,
+  modelReadiness,
   type ReadinessCheck,
   type ReadinessReport,
   runReadiness,

@@ -19,6 +19,7 @@ export function instrumentModel(model: Model, metrics: ConjectureMetrics): Model
     get contextWindow() {
       return model.contextWindow;
     },
+    ...(model.ready ? { ready: (signal: AbortSignal) => model.ready!(signal) } : {}),
     async complete(messages, options) {
       const started = performance.now();
       try {

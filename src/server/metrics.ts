@@ -21,6 +21,8 @@ export interface ConjectureMetrics {
   observeSandboxExec(seconds: number, outcome: 'ok' | 'timeout' | 'error'): void;
   observeWebhookIntake(seconds: number, outcome: 'accepted' | 'duplicate' | 'ignored' | 'rejected'): void;
   observeHttpRequest(method: string, route: string, status: number, seconds: number): void;
+  /** A refused trigger: answered, or left unanswered because its sender was answered recently. */
+  countRefusalReply(outcome: 'sent' | 'silenced'): void;
 }
 
 const FAST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -93,6 +95,11 @@ export function createConjectureMetrics(
     labelNames: ['method', 'route', 'status'],
     buckets: FAST_BUCKETS,
   });
+  const refusals = registry.counter({
+    name: 'conjecture_refusal_replies_total',
+    help: 'Refused triggers by whether a reply was posted or withheld (one reply per sender and repository per hour).',
+    labelNames: ['outcome'],
+  });
 
   return {
     registry,
@@ -107,5 +114,6 @@ export function createConjectureMetrics(
     observeWebhookIntake: (seconds, outcome) => webhook.observe({ outcome }, seconds),
     observeHttpRequest: (method, route, status, seconds) =>
       http.observe({ method, route, status: String(status) }, seconds),
+    countRefusalReply: (outcome) => refusals.inc({ outcome }),
   };
 }

@@ -4,6 +4,7 @@
  * rather than hanging the probe. `/healthz` (liveness) deliberately checks nothing outside the process.
  */
 import { request } from 'node:http';
+import type { Model } from '../core/model.ts';
 
 export interface ReadinessCheck {
   name: string;
@@ -80,30 +81,13 @@ export function dockerReadiness(socketPath: string): ReadinessCheck {
   };
 }
 
-/** An OpenAI-compatible server lists its models at `GET {baseUrl}/models`. */
-export function modelEndpointReadiness(
-  baseUrl: string,
-  options: { apiKey?: string; fetch?: typeof fetch } = {},
-): ReadinessCheck {
-  const doFetch = options.fetch ?? fetch;
-  const url = `${baseUrl.replace(/\/+$/, '')}/models`;
-  return {
-    name: 'model',
-    async check(signal) {
-      const headers: Record<string, string> = options.apiKey
-        ? { authorization: `Bearer ${options.apiKey}` }
-        : {};
-      let res: Response;
-      try {
-        res = await doFetch(url, { signal, headers });
-      } catch (err) {
-        throw new Error(`model endpoint ${url} is not reachable: ${(err as Error).message}`);
-      }
-      await res.body?.cancel();
-      if (!res.ok) throw new Error(`model endpoint ${url} answered HTTP ${res.status}`);
-      return undefined;
-    },
-  };
+/**
+ * The run's model, whichever provider serves it (`auto` included): a server must list its models,
+ * an embedded model must still be loaded. A model without a probe (a test double) is not checked.
+ */
+export function modelReadiness(model: Pick<Model, 'ready'>): ReadinessCheck | undefined {
+  const ready = model.ready?.bind(model);
+  return ready ? { name: 'model', check: (signal) => ready(signal) } : undefined;
 }
 
 /** Any dependency with a cheap call that throws when it is down, e.g. the queue's `stats()`. */

@@ -2,7 +2,7 @@
  * The trace as JSONL: one event per line, redacted and appended as it happens, so a crash loses at
  * most the line being written (readTrace skips such a torn line).
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { TraceEvent } from '../core/trace.ts';
 import { createRedactor, type Redactor } from './redact.ts';
@@ -22,9 +22,15 @@ function redactDeep<T>(value: T, redactor: Redactor): T {
   return value;
 }
 
-/** Appends events to `path` (parent directories are created); every string is redacted first. */
+/**
+ * Appends events to `path` (parent directories are created); every string is redacted first. A
+ * trace already at `path` is from an earlier run into the same place — for a job, one that died (a worker killed
+ * mid-run, then the job re-run after its lease ran out): it is moved aside to
+ * `<name>.previous-<n>.jsonl`, so this trace holds this run's steps only (issue 14).
+ */
 export function createTraceWriter(path: string, options: { secrets?: readonly string[] } = {}): TraceWriter {
   mkdirSync(dirname(path), { recursive: true });
+  if (existsSync(path)) renameSync(path, asidePath(path));
   const redactor = createRedactor(options.secrets ?? []);
   return {
     path,
@@ -33,6 +39,14 @@ export function createTraceWriter(path: string, options: { secrets?: readonly st
       appendFileSync(path, `${JSON.stringify(redactDeep(event, redactor))}\n`);
     },
   };
+}
+
+function asidePath(path: string): string {
+  const stem = path.replace(/\.jsonl$/, '');
+  for (let n = 1; ; n++) {
+    const candidate = `${stem}.previous-${n}.jsonl`;
+    if (!existsSync(candidate)) return candidate;
+  }
 }
 
 /**

@@ -11,9 +11,10 @@
 import { join, relative } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import type { Model } from '../core/model.ts';
-import type { JobHandler, JobProgress, JobResult } from '../jobs/types.ts';
+import { toJobProgress } from '../jobs/progress.ts';
+import type { JobHandler, JobResult } from '../jobs/types.ts';
 import { runFix } from '../run/pipeline.ts';
-import type { Progress, RunDeps } from '../run/types.ts';
+import type { RunDeps } from '../run/types.ts';
 import { applyJobOptions, cloneUrlOf, parseFixPayload, resolveIssue } from './fix-input.ts';
 
 export const FIX_JOB_KIND = 'fix';
@@ -73,14 +74,5 @@ export function createFixJobHandler(deps: FixJobDeps): JobHandler {
       // Relative to the state dir, which is the root the API reads artifacts from.
       ...(trace ? { traceLocation: relative(deps.stateDir, trace) } : {}),
     } satisfies JobResult;
-  };
-}
-
-function toJobProgress(p: Progress): JobProgress {
-  return {
-    phase: p.phase,
-    ...(p.step !== undefined ? { step: p.step } : {}),
-    ...(p.maxSteps !== undefined ? { total: p.maxSteps } : {}),
-    ...(p.detail ? { detail: p.detail.slice(0, 200) } : {}),
   };
 }

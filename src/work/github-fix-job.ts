@@ -9,15 +9,29 @@ import { JobAbortedError, type JobHandler, type JobQueue } from '../jobs/index.t
 
 export function createGitHubFixHandler(deps: GitHubJobDeps, queue: JobQueue): JobHandler {
   return async (job, ctx) => {
+    const spec = specOf(job);
     const run = await runGitHubJob(deps, {
       id: job.id,
-      spec: specOf(job),
+      spec,
       signal: ctx.signal,
       cancellation: async () =>
         ctx.signal.reason instanceof JobAbortedError && ctx.signal.reason.reason === 'cancel'
           ? { by: (await queue.get(job.id))?.cancel?.by }
           : null,
+      progress: (p) => ctx.progress(p),
     });
+    // What an operator looks for first: did it work, and where is the pull request.
+    deps.logger.info(
+      {
+        jobId: job.id,
+        repo: `${spec.owner}/${spec.repo}`,
+        issue: spec.number,
+        outcome: run.outcome,
+        ...(run.prUrl ? { prUrl: run.prUrl } : {}),
+        ...(run.reason ? { reason: run.reason } : {}),
+      },
+      run.prUrl ? `run ${run.outcome}: ${run.prUrl}` : `run ${run.outcome}`,
+    );
     if (run.outcome === 'failed')
       throw new ConjectureError(run.reason ?? 'the run failed', {
         code: 'run_failed',

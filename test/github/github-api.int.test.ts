@@ -188,6 +188,48 @@ describeIf(missingCommand('git'), 'GitHub client against the stand-in over HTTP'
     ).toHaveLength(1);
   });
 
+  it('the status only moves forward: a late report is dropped; a hand-back is the one way back', async () => {
+    const issue = standin.addIssue(repo, { title: 't', body: 'b', user: 'alice' });
+    const reporter = createStatusReporter(octokit, {
+      owner: 'octo',
+      repo: 'hello',
+      issueNumber: issue.number,
+      jobId: 'job-fwd',
+      minIntervalMs: 0,
+    });
+    const shown = () =>
+      issue.comments
+        .find((c) => c.body.startsWith(STATUS_MARKER))!
+        .history.map((b) =>
+          b.includes('### ✅')
+            ? 'pr'
+            : (/\*\*(Preparing|Agent: step \d+ of \d+(?: \(attempt \d of \d\))?|Validating|Queued)/.exec(
+                b,
+              )?.[1] ?? '?'),
+        );
+    await reporter.update({ state: 'preparing', detail: 'checkout' });
+    await reporter.update({ state: 'agent', step: 0, maxSteps: 40 });
+    await reporter.update({ state: 'agent', step: 3, maxSteps: 40 });
+    await reporter.update({ state: 'preparing', detail: 'late' }); // dropped
+    await reporter.update({ state: 'validating', detail: 'npm test' });
+    await reporter.update({ state: 'agent', step: 3, maxSteps: 40 }); // stale: dropped
+    await reporter.update({ state: 'agent', step: 4, maxSteps: 40 }); // a feedback round: forward
+    await reporter.update({ state: 'agent', step: 0, maxSteps: 40, attempt: 2, attempts: 2 });
+    await reporter.update({ state: 'pr_opened', number: 9, url: 'https://x/pull/9', validation: 'passed' });
+    await reporter.update({ state: 'preparing' }); // after the end: dropped
+    expect(shown()).toEqual([
+      'Preparing',
+      'Agent: step 0 of 40',
+      'Agent: step 3 of 40',
+      'Validating',
+      'Agent: step 4 of 40',
+      'Agent: step 0 of 40 (attempt 2 of 2)',
+      'pr',
+    ]);
+    await reporter.requeued();
+    expect(shown().at(-1)).toBe('Queued');
+  });
+
   it('moves the run label from in-progress to done, leaving the trigger label', async () => {
     const issue = standin.addIssue(repo, {
       title: 't',

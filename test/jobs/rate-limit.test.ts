@@ -59,3 +59,32 @@ describe.each(stores)('rate limiter with the %s store', (_name, makeStore) => {
     await store.close();
   });
 });
+
+describe('refusal replies', () => {
+  it('one per sender and repository per hour, independent of run budgets', async () => {
+    let now = 1_000_000;
+    const limiter = createRateLimiter({ perInstallationPerHour: 1, perUserPerHour: 1, now: () => now });
+    expect(await limiter.takeReply({ repo: 'octo/calc', user: 'Mallory' })).toBe(true);
+    expect(await limiter.takeReply({ repo: 'OCTO/calc', user: 'mallory' })).toBe(false);
+    expect(await limiter.takeReply({ repo: 'octo/other', user: 'mallory' })).toBe(true);
+    expect(await limiter.takeReply({ repo: 'octo/calc', user: 'eve' })).toBe(true);
+    // Replies do not spend run tokens.
+    expect((await limiter.take({ installationId: 1, user: 'mallory' })).allowed).toBe(true);
+    now += 3_600_000;
+    expect(await limiter.takeReply({ repo: 'octo/calc', user: 'mallory' })).toBe(true);
+  });
+
+  it('the silence holds across a restart (same SQLite file, new process state)', async () => {
+    const path = join(dir, 'replies.sqlite');
+    const settings = { perInstallationPerHour: 30, perUserPerHour: 10, refusalRepliesPerHour: 2 };
+    const first = createSqliteBucketStore(path);
+    const before = createRateLimiter({ ...settings, store: first });
+    expect(await before.takeReply({ repo: 'octo/calc', user: 'mallory' })).toBe(true);
+    expect(await before.takeReply({ repo: 'octo/calc', user: 'mallory' })).toBe(true);
+    await first.close();
+    const second = createSqliteBucketStore(path);
+    const after = createRateLimiter({ ...settings, store: second });
+    expect(await after.takeReply({ repo: 'octo/calc', user: 'mallory' })).toBe(false);
+    await second.close();
+  });
+});

@@ -5,7 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerReadiness, modelEndpointReadiness, runReadiness } from '../../src/server/readiness.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { silentLogger } from '../../src/core/log.ts';
+import { createOpenAIModel } from '../../src/model/index.ts';
+import { dockerReadiness, modelReadiness, runReadiness } from '../../src/server/readiness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cj-ready-'));
 const socketPath = join(dir, 'docker.sock');
@@ -39,6 +42,17 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The model as `serve` opens it from settings (provider `auto`, the default, chose this server). */
+const modelAt = (baseUrl: string, apiKey?: string) => {
+  const { config } = loadConfig({
+    env: { CONJECTURE_MODEL_BASE_URL: baseUrl, ...(apiKey ? { CONJECTURE_MODEL_API_KEY: apiKey } : {}) },
+  });
+  expect(config.model.provider).toBe('auto');
+  const check = modelReadiness(createOpenAIModel(config.model, { logger: silentLogger() }));
+  if (!check) throw new Error('an OpenAI-compatible model has a readiness probe');
+  return check;
+};
+
 describe('readiness checks', () => {
   it('Docker is ready when /_ping answers on the socket, not when the socket is absent', async () => {
     const report = await runReadiness([
@@ -54,7 +68,7 @@ describe('readiness checks', () => {
   });
 
   it('the model endpoint is asked for /models with the key, and an HTTP error is not ready', async () => {
-    const check = modelEndpointReadiness(`${modelUrl}/`, { apiKey: 'sk-test' });
+    const check = modelAt(`${modelUrl}/`, 'sk-test');
     expect((await runReadiness([check])).ready).toBe(true);
     expect(seen.at(-1)).toBe('/v1/models Bearer sk-test');
     modelStatus = 500;
@@ -64,10 +78,14 @@ describe('readiness checks', () => {
   });
 
   it('a dependency that never answers is reported not ready within the timeout', async () => {
-    const hang = modelEndpointReadiness(`${modelUrl}/hang`);
+    const hang = modelAt(`${modelUrl}/hang`);
     const started = Date.now();
     const report = await runReadiness([hang], 300);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(report.checks[0]).toMatchObject({ ok: false, error: 'no answer within 300 ms' });
+  });
+
+  it('a model without a probe (a test double) adds no check', () => {
+    expect(modelReadiness({})).toBeUndefined();
   });
 });

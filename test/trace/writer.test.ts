@@ -60,3 +60,21 @@ describe('readTrace', () => {
     expect(readTrace(join(dir, 'none.jsonl'))).toEqual([]);
   });
 });
+
+describe('a new writer on an existing trace', () => {
+  it('moves the earlier run aside, so the trace holds this run only', () => {
+    const path = join(dir, 'rerun', 'trace.jsonl');
+    const dead = createTraceWriter(path);
+    dead.write({ type: 'start', at: 't', taskId: 'j1', model: 'm', attempt: 1 });
+    dead.write({ type: 'end', at: 't', exitStatus: 'error', patchBytes: 0 });
+    const rerun = createTraceWriter(path);
+    rerun.write({ type: 'start', at: 't2', taskId: 'j1', model: 'm', attempt: 1 });
+    expect(readTrace(path)).toEqual([{ type: 'start', at: 't2', taskId: 'j1', model: 'm', attempt: 1 }]);
+    expect(readTrace(join(dir, 'rerun', 'trace.previous-1.jsonl')).map((e) => e.type)).toEqual([
+      'start',
+      'end',
+    ]);
+    createTraceWriter(path);
+    expect(readTrace(join(dir, 'rerun', 'trace.previous-2.jsonl'))).toHaveLength(1);
+  });
+});

@@ -27,7 +27,7 @@ import {
   dockerReadiness,
   instrumentModel,
   instrumentSandboxes,
-  modelEndpointReadiness,
+  modelReadiness,
   WEBHOOK_PATH,
 } from '../../server/index.ts';
 import { parseTrace, renderTraceMarkdown } from '../../trace/index.ts';
@@ -94,6 +94,7 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
     dispatcher,
     rateLimiter: deps.rateLimiter ?? createRateLimiter({ ...config.rateLimit, store: buckets }),
     octokitFor: jobDeps.octokitFor,
+    onRefusalReply: (outcome) => metrics.countRefusalReply(outcome),
   });
   const runsJobs = deps.worker !== false;
   const worker = runsJobs ? startGitHubWorker(jobDeps, queue, deps.logger, metrics) : undefined;
@@ -128,7 +129,7 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
         maxAttempts: config.queue.maxAttempts,
         // Webhooks only need the queue: a server that runs no jobs stays ready (and keeps storing
         // deliveries, which GitHub does not resend on its own) while Docker or the model is down.
-        readiness: runsJobs ? readinessOfRuns(config) : [],
+        readiness: runsJobs ? readinessOfRuns(config, deps.model) : [],
         readTrace: createTraceReader(deps.stateDir),
         readPatch: createPatchReader(deps.stateDir),
         renderTrace: (text) => renderTraceMarkdown(parseTrace(text)),
@@ -165,10 +166,10 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
   };
 }
 
-/** What a server that runs jobs needs besides its queue: Docker, and the model endpoint when it uses one. */
-function readinessOfRuns(config: Config) {
+/** What a server that runs jobs needs besides its queue: Docker, and its model (any provider). */
+function readinessOfRuns(config: Config, model: AppServerDeps['model']) {
   const checks = [dockerReadiness(config.sandbox.dockerSocket)];
-  if (config.model.provider === 'openai-compatible')
-    checks.push(modelEndpointReadiness(config.model.baseUrl, { apiKey: config.model.apiKey }));
+  const modelCheck = modelReadiness(model);
+  if (modelCheck) checks.push(modelCheck);
   return checks;
 }

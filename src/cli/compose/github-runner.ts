@@ -4,7 +4,7 @@
  */
 import { Probot } from 'probot';
 import type { GitHubJobDeps } from '../../app/index.ts';
-import { ConjectureError } from '../../core/errors.ts';
+import { githubAppCredentials } from '../../config/github-app.ts';
 import type { GitHubClient } from '../../github/index.ts';
 
 /** What a GitHub run needs besides the app's credentials, which this module adds. */
@@ -16,13 +16,7 @@ export function createGitHubRunner(deps: RunnerDeps): {
   webhookSecret: string;
 } {
   const { config } = deps;
-  const { appId, privateKey, webhookSecret } = config.github;
-  if (!appId || !privateKey || !webhookSecret) {
-    throw new ConjectureError('the GitHub App is not configured', {
-      code: 'app_not_configured',
-      hint: 'set APP_ID, PRIVATE_KEY and WEBHOOK_SECRET (or github.appId/privateKey/webhookSecret); see docs/github-app.md',
-    });
-  }
+  const { appId, privateKey, webhookSecret } = githubAppCredentials(config.github);
   const probot = new Probot({
     appId,
     privateKey,

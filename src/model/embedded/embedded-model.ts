@@ -93,10 +93,16 @@ export function createEmbeddedModel(
     };
   };
 
+  let disposed = false;
   return {
     name: deps.name ?? settings.name,
     contextWindow: runtime.context.contextSize,
     runtime,
+    // In-process: ready while loaded; there is nothing to reach.
+    async ready() {
+      if (disposed) throw new Error(`the embedded model ${deps.name ?? settings.name} was unloaded`);
+      return `embedded ${deps.name ?? settings.name}, ${runtime.context.contextSize} tokens of context`;
+    },
     tokenize: (text) => [...runtime.model.tokenize(text)],
     complete(messages, options = {}) {
       // One sequence: calls wait for the previous one (a failure must not block the next).
@@ -105,6 +111,7 @@ export function createEmbeddedModel(
       return run;
     },
     async dispose() {
+      disposed = true;
       await queue;
       chat.dispose();
       await runtime.dispose();

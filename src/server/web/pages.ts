@@ -5,6 +5,7 @@
  * script even if escaping were ever missed.
  */
 import type { DayPoint } from '../../jobs/cost.ts';
+import { describeProgress } from '../../jobs/progress.ts';
 import type { JobRecord } from '../../jobs/types.ts';
 import { barChart } from './charts.ts';
 import { type Html, html, pathSegment, trustedHtml } from './html.ts';
@@ -161,7 +162,7 @@ export function jobPage(nonce: string, { job, trace, patch }: JobPageData): Html
     html`<h2>${titleOf(job) || job.id}</h2>
 <dl data-job="${job.id}"><dt>State</dt><dd class="state ${job.state}">${job.state}</dd>
 ${row('Repository', job.repo)}${row('Kind', job.kind)}${row('Outcome', r?.exitStatus)}${row('Detail', r?.detail)}
-${row('Progress', job.state === 'running' && job.progress ? `${job.progress.phase}${job.progress.step !== undefined ? ` step ${job.progress.step}/${job.progress.total ?? '?'}` : ''}` : '')}
+${row('Progress', job.state === 'running' && job.progress ? describeProgress(job.progress) : '')}
 ${row('Error', job.error ? `${job.error.code}: ${job.error.message}` : '')}${row('Pull request', pr)}
 ${row('Attempts', `${job.attempts} of ${job.maxAttempts}`)}${row('Created', when(job.createdAt))}${row('Started', when(job.startedAt))}${row('Finished', when(job.finishedAt))}
 ${row('Time', durationOf(job))}${row('Tokens', r?.usage ? `${r.usage.promptTokens} prompt + ${r.usage.completionTokens} completion` : '')}${row('Cost', r?.costUsd ? `$${r.costUsd.toFixed(4)}` : '')}</dl>
