@@ -67,6 +67,11 @@ describeIf(missingDocker(), 'GitHub App end to end', () => {
     const status = issue().comments.filter((c) => c.user === 'conjecture[bot]');
     expect(status).toHaveLength(1);
     expect(status[0]!.history.length).toBeGreaterThan(2);
+    // The comment only moved forward: no phase is unticked once ticked.
+    const ticked = status[0]!.history.map(
+      (b) => (b.match(/✅/g) ?? []).length + (b.includes('### ✅') ? 9 : 0),
+    );
+    expect(ticked).toEqual([...ticked].sort((a, b) => a - b));
     expect(status[0]!.body).toContain(`/pull/${pr.number}`);
 
     // The job history has what the cost report and the web page show.

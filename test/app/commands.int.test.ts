@@ -38,6 +38,14 @@ describeIf(missingDocker(), 'GitHub App commands', () => {
       60_000,
     );
 
+    // The job reports where it is: status, the API and the web page read it from the queue.
+    await h.hook('issue_comment', h.comment('maintainer', '/conjecture status'));
+    await waitFor('the status reply', async () => h!.comments().some((c) => c.startsWith('Run ')), 20_000);
+    expect(h.comments().find((c) => c.startsWith('Run '))).toMatch(
+      new RegExp(`^Run \`${job.id}\`: running: agent step \\d+ of \\d+\\.$`),
+    );
+    expect((await h.app.dispatcher.all())[0]!.progress).toMatchObject({ phase: 'agent', total: 40 });
+
     const asked = Date.now();
     expect((await h.hook('issue_comment', h.comment('maintainer', '/conjecture cancel'))).status).toBe(200);
     await h.app.idle();
@@ -46,7 +54,7 @@ describeIf(missingDocker(), 'GitHub App commands', () => {
     const [ended] = await h.app.dispatcher.all();
     expect(ended).toMatchObject({ id: job.id, state: 'cancelled', cancel: { by: 'maintainer' } });
     expect(containersOf(job.id)).toBe('');
-    const status = botComments();
+    const status = botComments().filter((c) => !c.body.startsWith('Run '));
     expect(status).toHaveLength(1);
     expect(status[0]!.body).toMatch(/cancel/i);
     expect(status[0]!.body).toMatch(/Cancelled by @\W?maintainer/u);
