@@ -50,10 +50,13 @@ export function budgetTokens(run: RunState): number {
   return Math.floor((window - reserve) * 0.95 * run.budgetScale);
 }
 
-/** New observations are kept small when added, so that one of them never crowds out the rest. */
+/**
+ * New observations are kept small when added (head and tail), at most an eighth of the budget, so
+ * that after a compaction several full turns fit before the next one even in a small window.
+ */
 export function observationCap(run: RunState): number {
-  const quarter = Math.floor((budgetTokens(run) * CHARS_PER_TOKEN) / 4);
-  return Math.min(run.input.settings.maxObservationChars, Math.max(1000, quarter));
+  const eighth = Math.floor((budgetTokens(run) * CHARS_PER_TOKEN) / 8);
+  return Math.min(run.input.settings.maxObservationChars, Math.max(1000, eighth));
 }
 
 /** Leaves the conversation alone until it outgrows the budget, then compacts it once, well under. */
@@ -61,6 +64,9 @@ function fitContext(run: RunState): void {
   const budget = budgetTokens(run);
   if (estimateTokens(run.conversation.messages) <= budget) return;
   const target = Math.floor(budget * (run.input.compactTo ?? DEFAULT_COMPACT_TO));
+  const before = run.conversation.messages.length;
   const elided = compact(run.conversation, target, run.prompts);
-  run.input.logger.info({ budget, target, elided }, 'compacted the conversation');
+  const removed = before - run.conversation.messages.length;
+  if (elided > 0 || removed > 0)
+    run.input.logger.info({ budget, target, elided, removedMessages: removed }, 'compacted the conversation');
 }
