@@ -7,20 +7,17 @@
  */
 import type { Completion } from '../core/model.ts';
 import { cleanCommand, commandFromArguments, type Found } from './arguments.ts';
+import type { Problem } from './problems.ts';
 import { findBareCalls, findTaggedCalls } from './tool-call-text.ts';
 
-export type ParsedAction =
-  | { ok: true; command: string; thought: string }
-  | { ok: false; problem: string; cutOff?: boolean };
+export type ParsedAction = { ok: true; command: string; thought: string } | { ok: false; problem: Problem };
 
 const FENCE = /```([A-Za-z]*)[ \t]*\r?\n([\s\S]*?)```/g;
 const SHELL_LANGS = new Set(['bash', 'sh', 'shell', 'console', 'zsh', '']);
-const NO_COMMAND = 'no command in a ```bash block';
 
 /** A reply cut off by the token limit is never run, whatever it contains. */
 export function parseReply(completion: Completion, format: 'text' | 'tool_call'): ParsedAction {
-  if (completion.finishReason === 'length')
-    return { ok: false, problem: 'a reply cut off by the token limit', cutOff: true };
+  if (completion.finishReason === 'length') return { ok: false, problem: { code: 'cut-off' } };
   return format === 'tool_call' ? parseToolAction(completion) : parseTextAction(completion.message.content);
 }
 
@@ -40,13 +37,13 @@ export function parseTextAction(text: string): ParsedAction {
   const fenced: Found[] = shell.map((b) => ({ start: b.start, end: b.end, result: cleanCommand(b.body) }));
   const bare = findBareCalls(text, [...tagged, ...shell]);
   const found = [...tagged, ...fenced, ...bare];
-  if (found.length > 1) return { ok: false, problem: `${found.length} commands (only one is run per reply)` };
+  if (found.length > 1) return { ok: false, problem: { code: 'several-commands', count: found.length } };
   if (found.length === 1) return toAction(text, found[0]!);
   // An opening fence the model never closed, at the end of the reply.
   const open = /```(bash|sh|shell)?[ \t]*\r?\n([\s\S]+)$/.exec(text);
   if (open && blocks.length === 0)
     return toAction(text, { start: open.index, end: text.length, result: cleanCommand(open[2]!) });
-  return { ok: false, problem: NO_COMMAND };
+  return { ok: false, problem: { code: 'no-command' } };
 }
 
 export function parseToolAction(completion: Completion): ParsedAction {
@@ -54,18 +51,17 @@ export function parseToolAction(completion: Completion): ParsedAction {
   if (calls.length === 0) {
     // Small models often answer in text even when given a tool; one command in the text is accepted.
     const fromText = parseTextAction(completion.message.content);
-    return fromText.ok || fromText.problem !== NO_COMMAND
+    return fromText.ok || fromText.problem.code !== 'no-command'
       ? fromText
-      : { ok: false, problem: 'no call of the bash tool' };
+      : { ok: false, problem: { code: 'no-tool-call' } };
   }
-  if (calls.length > 1)
-    return { ok: false, problem: `${calls.length} tool calls (only one is run per reply)` };
+  if (calls.length > 1) return { ok: false, problem: { code: 'several-tool-calls', count: calls.length } };
   const raw = calls[0]!.arguments.trim();
   let args: unknown;
   try {
     args = raw.startsWith('{') || raw.startsWith('"') ? JSON.parse(raw) : raw;
   } catch {
-    return { ok: false, problem: 'tool-call arguments that are not valid JSON' };
+    return { ok: false, problem: { code: 'invalid-arguments' } };
   }
   const result = commandFromArguments(args);
   if ('problem' in result) return { ok: false, problem: result.problem };

@@ -1,4 +1,5 @@
 /** The command inside one call of the bash tool, however the model spelled its arguments. */
+import type { Problem } from './problems.ts';
 
 /** Where in a reply a command (or a broken attempt at one) was found. */
 export interface Found {
@@ -7,7 +8,7 @@ export interface Found {
   result: CommandOrProblem;
 }
 
-export type CommandOrProblem = { command: string } | { problem: string };
+export type CommandOrProblem = { command: string } | { problem: Problem };
 
 /** `{"command": …}`, `{"cmd": …}` or the command as a plain string; empty is a problem, not `""`. */
 export function commandFromArguments(args: unknown): CommandOrProblem {
@@ -18,8 +19,8 @@ export function commandFromArguments(args: unknown): CommandOrProblem {
         ? ((args as Record<string, unknown>).command ?? (args as Record<string, unknown>).cmd)
         : undefined;
   if (typeof args === 'object' && args !== null && Object.keys(args).length === 0)
-    return { problem: 'an empty command' };
-  if (typeof command !== 'string') return { problem: 'a bash tool call without a "command" string' };
+    return { problem: { code: 'empty-command' } };
+  if (typeof command !== 'string') return { problem: { code: 'no-command-argument' } };
   return cleanCommand(command);
 }
 
@@ -29,5 +30,5 @@ export function cleanCommand(command: string): CommandOrProblem {
     .replace(/^\s*\$ /, '')
     .replace(/\n?```\s*$/, '')
     .trim();
-  return text ? { command: text } : { problem: 'an empty command' };
+  return text ? { command: text } : { problem: { code: 'empty-command' } };
 }

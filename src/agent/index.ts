@@ -5,6 +5,7 @@ export { buildInitialMessages } from './initial-messages.ts';
 export { type AgentInput, type AgentResult, runAgent } from './loop.ts';
 export { capChars, formatObservation } from './observation.ts';
 export { formatErrorFeedback } from './observe.ts';
+export { type Problem, type ProblemCode, problemText } from './problems.ts';
 export {
   BUNDLED_PROMPTS_DIR,
   loadPrompts,

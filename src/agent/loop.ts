@@ -33,7 +33,7 @@ async function step(run: RunState): Promise<Stop | null> {
   const reply = await query(run);
   if (reply === null || 'exitStatus' in reply) return reply;
   const action = parseReply(reply.completion, run.input.settings.actionFormat);
-  if (!action.ok) return reject(run, reply.completion, action);
+  if (!action.ok) return reject(run, reply.completion, action.problem);
   run.formatErrorsInRow = 0;
   const executed = await execute(run, action);
   if ('exitStatus' in executed) return executed;

@@ -3,12 +3,12 @@ import type { Completion } from '../core/model.ts';
 import type { ExecResult } from '../core/sandbox.ts';
 import type { ParsedAction } from './actions.ts';
 import { formatObservation } from './observation.ts';
+import { type Problem, problemText } from './problems.ts';
 import { type Prompts, render, renderFragment, SUBMIT_SENTINEL } from './prompts.ts';
 import { observationCap, type Reply } from './query.ts';
 import { CANCELLED, now, type RunState, type Stop } from './run-state.ts';
 
 type Action = Extract<ParsedAction, { ok: true }>;
-type Problem = Extract<ParsedAction, { ok: false }>;
 
 export interface Executed {
   result: ExecResult;
@@ -61,16 +61,18 @@ export async function observe(
 /** An unusable reply (no, empty or several commands; cut off): say why, give up after too many. */
 export function reject(run: RunState, completion: Completion, problem: Problem): Stop | null {
   run.formatErrorsInRow++;
-  const feedback = problem.cutOff
-    ? run.prompts.truncated
-    : formatErrorFeedback(run.prompts, problem.problem, run.input.settings.actionFormat);
-  answerToolCalls(run, completion, renderFragment(run.prompts['not-run'], { reason: problem.problem }));
+  const text = problemText(run.prompts, problem);
+  const feedback =
+    problem.code === 'cut-off'
+      ? run.prompts.truncated
+      : formatErrorFeedback(run.prompts, text, run.input.settings.actionFormat);
+  answerToolCalls(run, completion, renderFragment(run.prompts['not-run'], { reason: text }));
   run.conversation.messages.push({ role: 'user', content: feedback });
   run.emit({ type: 'format_error', at: now(), step: run.steps, reply: completion.message.content, feedback });
   if (run.formatErrorsInRow < run.input.settings.maxFormatErrors) return null;
   return {
     exitStatus: 'format_error',
-    detail: `${run.formatErrorsInRow} format errors in a row: ${problem.problem}`,
+    detail: `${run.formatErrorsInRow} format errors in a row: ${text}`,
   };
 }
 

@@ -17,6 +17,7 @@ const NAMES = [
   'instructions',
   'comment',
   'format-error',
+  'format-problems',
   'format-how-text',
   'format-how-tool',
   'not-run',

@@ -46,15 +46,14 @@ function isCall(value: unknown): value is CallShape {
 function fromJson(json: string | null): CommandOrProblem {
   const value = json === null ? undefined : parseJson(json);
   const calls = Array.isArray(value) ? value : [value];
-  if (calls.length > 1) return { problem: `${calls.length} commands (only one is run per reply)` };
+  if (calls.length > 1) return { problem: { code: 'several-commands', count: calls.length } };
   const call = calls[0];
-  if (!isCall(call)) return { problem: 'a <tool_call> without valid JSON {"name": …, "arguments": …}' };
+  if (!isCall(call)) return { problem: { code: 'invalid-tool-call' } };
   return fromCall(call);
 }
 
 function fromCall(call: CallShape): CommandOrProblem {
-  if (call.name !== 'bash')
-    return { problem: `a call of the unknown tool ${JSON.stringify(call.name)} (the only tool is bash)` };
+  if (call.name !== 'bash') return { problem: { code: 'unknown-tool', tool: String(call.name) } };
   let args = call.arguments ?? call.parameters;
   // Some templates encode the arguments object as a JSON string.
   if (typeof args === 'string' && args.trim().startsWith('{')) args = parseJson(args) ?? args;

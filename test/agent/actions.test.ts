@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { BASH_TOOL, parseReply, parseTextAction, parseToolAction } from '../../src/agent/index.ts';
+import {
+  BASH_TOOL,
+  loadPrompts,
+  type ParsedAction,
+  parseReply,
+  parseTextAction,
+  parseToolAction,
+  problemText,
+} from '../../src/agent/index.ts';
 import type { Completion, ToolCall } from '../../src/core/model.ts';
 
 const completion = (content: string, toolCalls?: ToolCall[]): Completion => ({
@@ -9,11 +17,15 @@ const completion = (content: string, toolCalls?: ToolCall[]): Completion => ({
   latencyMs: 0,
   costUsd: 0,
 });
+const prompts = loadPrompts();
+/** A parse result with its problem in the words the model reads (prompts/format-problems.md). */
+const said = (parsed: ParsedAction) =>
+  parsed.ok ? parsed : { ok: false, problem: problemText(prompts, parsed.problem) };
 const call = (args: string, id = 'call_0'): ToolCall => ({ id, name: 'bash', arguments: args });
 
 describe('parseTextAction', () => {
   it('takes the one bash block and the thought before it', () => {
-    expect(parseTextAction('I will list files.\n```bash\nls -la src\n```\n')).toEqual({
+    expect(said(parseTextAction('I will list files.\n```bash\nls -la src\n```\n'))).toEqual({
       ok: true,
       command: 'ls -la src',
       thought: 'I will list files.',
@@ -37,20 +49,20 @@ describe('parseTextAction', () => {
 
   it('ignores non-shell blocks next to the command', () => {
     const text = 'The bug:\n```ts\nconst x = 1;\n```\nSo:\n```bash\nsed -n 1,5p a.ts\n```';
-    expect(parseTextAction(text)).toMatchObject({ ok: true, command: 'sed -n 1,5p a.ts' });
+    expect(said(parseTextAction(text))).toMatchObject({ ok: true, command: 'sed -n 1,5p a.ts' });
   });
 
   it('refuses zero or several commands rather than guessing', () => {
-    expect(parseTextAction('I think the fix is done.')).toEqual({
+    expect(said(parseTextAction('I think the fix is done.'))).toEqual({
       ok: false,
       problem: 'no command in a ```bash block',
     });
-    expect(parseTextAction('```bash\nls\n```\nthen\n```bash\npwd\n```')).toEqual({
+    expect(said(parseTextAction('```bash\nls\n```\nthen\n```bash\npwd\n```'))).toEqual({
       ok: false,
       problem: '2 commands (only one is run per reply)',
     });
     // A python block alone is not a shell command.
-    expect(parseTextAction('```python\nprint(1)\n```').ok).toBe(false);
+    expect(said(parseTextAction('```python\nprint(1)\n```')).ok).toBe(false);
   });
 });
 
@@ -111,13 +123,13 @@ describe('tool calls written as text', () => {
       '',
     ],
   ])('reads %s as one bash call', (_name, text, command, thought) => {
-    expect(parseTextAction(text)).toEqual({ ok: true, command, thought });
+    expect(said(parseTextAction(text))).toEqual({ ok: true, command, thought });
   });
 
   it('does the same in the tool-call format when the server passed the call through as text', () => {
     const text =
       'Now the fix.\n<tool_call>\n{"name": "bash", "arguments": {"command": "sed -i \'s/utc/tz/\' src/date.ts"}}\n</tool_call>';
-    expect(parseToolAction(completion(text))).toEqual({
+    expect(said(parseToolAction(completion(text)))).toEqual({
       ok: true,
       command: "sed -i 's/utc/tz/' src/date.ts",
       thought: 'Now the fix.',
@@ -126,12 +138,14 @@ describe('tool calls written as text', () => {
 
   it('does not mistake JSON inside a command or other objects in the text for a call', () => {
     const echo = '```bash\necho \'{"name": "bash", "arguments": {"command": "rm -rf /"}}\' > call.json\n```';
-    expect(parseTextAction(echo)).toMatchObject({ ok: true, command: expect.stringMatching(/^echo /) });
+    expect(said(parseTextAction(echo))).toMatchObject({ ok: true, command: expect.stringMatching(/^echo /) });
     const pkg = 'package.json says {"name": "dates", "version": "1.0.0"}.\n```bash\nnpm test\n```';
-    expect(parseTextAction(pkg)).toMatchObject({ ok: true, command: 'npm test' });
-    expect(parseTextAction('The tool is {"name": "python", "arguments": {"code": "1"}}').ok).toBe(false);
+    expect(said(parseTextAction(pkg))).toMatchObject({ ok: true, command: 'npm test' });
+    expect(said(parseTextAction('The tool is {"name": "python", "arguments": {"code": "1"}}')).ok).toBe(
+      false,
+    );
     const heredoc = "Add the parser.\n```bash\ncat > parse.py <<'EOF'\nTAG = '<tool_call>'\nEOF\n```";
-    expect(parseTextAction(heredoc)).toMatchObject({
+    expect(said(parseTextAction(heredoc))).toMatchObject({
       ok: true,
       command: expect.stringMatching(/^cat > parse.py/),
     });
@@ -176,7 +190,7 @@ describe('tool calls written as text', () => {
       'a <tool_call> without valid JSON {"name": …, "arguments": …}',
     ],
   ])('refuses %s', (_name, text, problem) => {
-    expect(parseTextAction(text)).toEqual({ ok: false, problem });
+    expect(said(parseTextAction(text))).toEqual({ ok: false, problem });
   });
 });
 
@@ -187,7 +201,7 @@ describe('empty commands', () => {
     ['a shell prompt and nothing else', '```console\n$ \n```'],
     ['an unclosed fence with only spaces', 'Run:\n```bash\n   '],
   ])('refuses %s in text', (_name, text) => {
-    expect(parseTextAction(text)).toEqual({ ok: false, problem: 'an empty command' });
+    expect(said(parseTextAction(text))).toEqual({ ok: false, problem: 'an empty command' });
   });
 
   it.each([
@@ -197,29 +211,69 @@ describe('empty commands', () => {
     ['a whitespace command', '{"command": " \\n "}'],
     ['an empty string', '""'],
   ])('refuses a bash tool call with %s', (_name, args) => {
-    expect(parseToolAction(completion('', [call(args)]))).toEqual({ ok: false, problem: 'an empty command' });
+    expect(said(parseToolAction(completion('', [call(args)])))).toEqual({
+      ok: false,
+      problem: 'an empty command',
+    });
   });
 
   it('reports the empty command, not a missing tool call, when the text had one', () => {
-    expect(parseToolAction(completion('```bash\n```'))).toEqual({ ok: false, problem: 'an empty command' });
+    expect(said(parseToolAction(completion('```bash\n```')))).toEqual({
+      ok: false,
+      problem: 'an empty command',
+    });
+  });
+});
+
+describe('problem texts', () => {
+  it('come from prompts/format-problems.md, one line per code, with their details', () => {
+    const custom = {
+      ...prompts,
+      'format-problems': 'several-commands: {{count}} Befehle\nunknown-tool: Werkzeug {{tool}}\n',
+    };
+    expect(problemText(custom, { code: 'several-commands', count: 3 })).toBe('3 Befehle');
+    expect(problemText(custom, { code: 'unknown-tool', tool: 'edit' })).toBe('Werkzeug "edit"');
+    expect(() => problemText(custom, { code: 'empty-command' })).toThrow(
+      'prompt format-problems has no line for empty-command',
+    );
+  });
+
+  it('cover every code the parser can return', () => {
+    const codes = prompts['format-problems'].split('\n').flatMap((l) => /^([a-z-]+):/.exec(l)?.[1] ?? []);
+    expect(codes.sort()).toEqual(
+      [
+        'cut-off',
+        'empty-command',
+        'invalid-arguments',
+        'invalid-tool-call',
+        'no-command',
+        'no-command-argument',
+        'no-tool-call',
+        'several-commands',
+        'several-tool-calls',
+        'unknown-tool',
+      ].sort(),
+    );
   });
 });
 
 describe('parseReply', () => {
   it('never runs a reply cut off by the token limit', () => {
     const cut = { ...completion('```bash\nls\n```'), finishReason: 'length' as const };
-    expect(parseReply(cut, 'text')).toEqual({
+    expect(said(parseReply(cut, 'text'))).toEqual({
       ok: false,
       problem: 'a reply cut off by the token limit',
-      cutOff: true,
     });
-    expect(parseReply(completion('```bash\nls\n```'), 'text')).toMatchObject({ ok: true, command: 'ls' });
+    expect(said(parseReply(completion('```bash\nls\n```'), 'text'))).toMatchObject({
+      ok: true,
+      command: 'ls',
+    });
   });
 });
 
 describe('parseToolAction', () => {
   it('reads {"command": …} and keeps the content as the thought', () => {
-    expect(parseToolAction(completion('Listing.', [call('{"command":"ls"}')]))).toEqual({
+    expect(said(parseToolAction(completion('Listing.', [call('{"command":"ls"}')])))).toEqual({
       ok: true,
       command: 'ls',
       thought: 'Listing.',
@@ -231,35 +285,35 @@ describe('parseToolAction', () => {
     ['a JSON string', '"git diff"', 'git diff'],
     ['a bare string', 'git status', 'git status'],
   ])('accepts %s', (_name, args, command) => {
-    expect(parseToolAction(completion('', [call(args)]))).toMatchObject({ ok: true, command });
+    expect(said(parseToolAction(completion('', [call(args)])))).toMatchObject({ ok: true, command });
   });
 
   it('accepts one fenced command in text when the model forgot the tool', () => {
-    expect(parseToolAction(completion('Check.\n```bash\nls\n```'))).toMatchObject({
+    expect(said(parseToolAction(completion('Check.\n```bash\nls\n```')))).toMatchObject({
       ok: true,
       command: 'ls',
     });
-    expect(parseToolAction(completion('All done!'))).toEqual({
+    expect(said(parseToolAction(completion('All done!')))).toEqual({
       ok: false,
       problem: 'no call of the bash tool',
     });
   });
 
   it('refuses broken JSON, a missing command and several calls', () => {
-    expect(parseToolAction(completion('', [call('{"command": "ls"')]))).toEqual({
+    expect(said(parseToolAction(completion('', [call('{"command": "ls"')])))).toEqual({
       ok: false,
       problem: 'tool-call arguments that are not valid JSON',
     });
-    expect(parseToolAction(completion('', [call('{"path":"a.ts"}')]))).toEqual({
+    expect(said(parseToolAction(completion('', [call('{"path":"a.ts"}')])))).toEqual({
       ok: false,
       problem: 'a bash tool call without a "command" string',
     });
-    expect(parseToolAction(completion('', [call('{"command":"  "}')]))).toEqual({
+    expect(said(parseToolAction(completion('', [call('{"command":"  "}')])))).toEqual({
       ok: false,
       problem: 'an empty command',
     });
     expect(
-      parseToolAction(completion('', [call('{"command":"ls"}'), call('{"command":"pwd"}', 'call_1')])),
+      said(parseToolAction(completion('', [call('{"command":"ls"}'), call('{"command":"pwd"}', 'call_1')]))),
     ).toEqual({ ok: false, problem: '2 tool calls (only one is run per reply)' });
   });
 
