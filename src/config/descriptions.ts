@@ -58,6 +58,11 @@ export const SETTING_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'server.host': 'address the HTTP server listens on',
   'server.port': 'port the HTTP server listens on (0 picks a free one)',
   'server.shutdownGraceMs': 'time in-flight work gets to finish on shutdown (SIGTERM)',
+  'server.webhookMaxBytes':
+    'largest webhook body accepted (GitHub sends at most 25 MB); a larger one is refused with 413 before more is read',
+  'server.headersTimeoutMs': "a request's headers must arrive within this; slower clients get 408",
+  'server.bodyTimeoutMs':
+    "a webhook's body must arrive within this after its headers; slower uploads get 408",
   'rateLimit.perInstallationPerHour': 'runs per installation per hour',
   'rateLimit.perUserPerHour': 'runs per user per hour',
   'rateLimit.refusalRepliesPerHour':

@@ -179,6 +179,9 @@ export const serverSchema = z
     port: z.number().int().min(0).max(65535).default(3000),
     apiTokenHashes: z.array(z.string()).default([]).describe('sha256 hex of accepted bearer tokens'),
     shutdownGraceMs: positiveInt.default(30_000),
+    webhookMaxBytes: positiveInt.default(25 * 1024 * 1024),
+    headersTimeoutMs: positiveInt.default(10_000),
+    bodyTimeoutMs: positiveInt.default(30_000),
   })
   .strict();
 

@@ -34,18 +34,72 @@ export class HttpError extends Error {
   }
 }
 
-/** The body's bytes, refusing bodies over `limit` bytes before buffering them all. */
-export async function readBody(req: IncomingMessage, limit = Number.POSITIVE_INFINITY): Promise<Buffer> {
+export interface ReadBodyOptions {
+  /** The whole body must have arrived within this long (a slow-loris body is refused with 408). */
+  timeoutMs?: number;
+}
+
+/**
+ * The body's bytes, refusing bodies over `limit` bytes before buffering more than that (413; a
+ * declared `Content-Length` over the limit is refused before reading anything). Every way a body can
+ * fail to arrive — the client aborts or resets, it is too slow — is an `HttpError`, never a stream
+ * error left unhandled: one bad request must not end the process (issue 14).
+ */
+export function readBody(
+  req: IncomingMessage,
+  limit = Number.POSITIVE_INFINITY,
+  options: ReadBodyOptions = {},
+): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw tooLarge(limit);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw tooLarge(limit);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+  if (declared > limit) return Promise.reject(tooLarge(limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(
+            () =>
+              fail(
+                new HttpError(
+                  408,
+                  'body_timeout',
+                  `the request body did not arrive within ${options.timeoutMs} ms`,
+                  {
+                    headers: { connection: 'close' },
+                  },
+                ),
+              ),
+            options.timeoutMs,
+          );
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) return fail(tooLarge(limit));
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks));
+    };
+    const onBroken = () =>
+      fail(new HttpError(400, 'body_aborted', 'the connection closed before the request body was complete'));
+    function cleanup() {
+      clearTimeout(timer);
+      req.off('data', onData).off('end', onEnd).off('error', onBroken).off('close', onClose);
+    }
+    function onClose() {
+      if (!req.complete) onBroken();
+    }
+    function fail(err: HttpError) {
+      cleanup();
+      // Whatever else arrives is drained unread: the reply says the connection closes after it.
+      req.on('error', () => {});
+      req.resume();
+      chunks.length = 0;
+      reject(err);
+    }
+    req.on('data', onData).on('end', onEnd).on('error', onBroken).on('close', onClose);
+  });
 }
 
 /** Reads a JSON body, refusing other content types and bodies over `limit` bytes (before buffering them all). */
@@ -63,7 +117,9 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
 }
 
 function tooLarge(limit: number): HttpError {
-  return new HttpError(413, 'body_too_large', `request body is larger than ${limit} bytes`);
+  return new HttpError(413, 'body_too_large', `request body is larger than ${limit} bytes`, {
+    headers: { connection: 'close' },
+  });
 }
 
 export function sendJson(

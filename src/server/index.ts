@@ -26,6 +26,7 @@ export { API_PREFIX, toJobView } from './job-routes.ts';
 export { type ConjectureMetrics, createConjectureMetrics, type QueueSnapshot } from './metrics.ts';
 export { createMetricsRegistry, type MetricsRegistry } from './metrics-registry.ts';
 export { buildOpenApiDocument } from './openapi.ts';
+export { createPublicServer, type PublicServerOptions } from './public-server.ts';
 export {
   dockerReadiness,
   functionReadiness,
@@ -38,6 +39,7 @@ export { type CreateJobRequest, createJobRequestSchema, type JobView } from './s
 export { MAX_TRACE_BYTES, readTraceFile } from './trace-file.ts';
 export {
   createWebhookEndpoint,
+  DEFAULT_WEBHOOK_MAX_BYTES,
   isWebhookRequest,
   WEBHOOK_PATH,
   type WebhookEndpointOptions,

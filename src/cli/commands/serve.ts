@@ -37,6 +37,9 @@ export const serveCommand = {
       runsJobs: worker,
       usesModel: serveModel,
     });
+    // From here on, a stray error from one request or job is logged, not the end of every run.
+    const { keepServingOnStrayErrors } = await import('../last-resort.ts');
+    const release = keepServingOnStrayErrors(process, logger);
     const server = await compose.startAppServer({ ...deps, worker, serveModel });
     ctx.out.data({ url: server.url });
     ctx.out.line(`listening on ${server.url} (webhooks at ${WEBHOOK_PATH})`);
@@ -52,6 +55,7 @@ export const serveCommand = {
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
     });
+    release();
     return 0;
   },
 } satisfies Command;

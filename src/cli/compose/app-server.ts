@@ -4,7 +4,7 @@
  * the intake consumer that acts on stored deliveries (src/app/events.ts); and — unless
  * `worker: false` — an in-process worker on the work queue.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createNodeMiddleware } from 'probot';
 import {
@@ -22,6 +22,7 @@ import {
   createConjectureMetrics,
   createFront,
   createPatchReader,
+  createPublicServer,
   createTraceReader,
   createWebhookEndpoint,
   dockerReadiness,
@@ -110,10 +111,13 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
   );
   const fallback = (req: IncomingMessage, res: ServerResponse) =>
     probotMiddleware(req, res, () => res.writeHead(404).end());
-  const server = createServer(
+  const server = createPublicServer(
     createFront({
       webhook: createWebhookEndpoint({
         secret: webhookSecret,
+        logger: deps.logger.child({ component: 'webhook' }),
+        maxBytes: config.server.webhookMaxBytes,
+        bodyTimeoutMs: config.server.bodyTimeoutMs,
         deliver: fallback,
         onReplied: ({ deliveryId, statusCode, seconds }) => {
           const outcome = outcomes.get(deliveryId);
@@ -139,6 +143,12 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
       fallback,
       logger: deps.logger,
     }),
+    {
+      headersTimeoutMs: config.server.headersTimeoutMs,
+      // Node's own limit is the backstop; the webhook endpoint answers a slow body first.
+      requestTimeoutMs: config.server.headersTimeoutMs + config.server.bodyTimeoutMs + 1_000,
+      logger: deps.logger.child({ component: 'http' }),
+    },
   );
   await new Promise<void>((resolve) => server.listen(deps.port ?? config.server.port, host, resolve));
   const { port } = server.address() as AddressInfo;
