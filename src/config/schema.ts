@@ -115,6 +115,9 @@ export const sandboxSchema = z
     cpus: z.number().positive().default(2),
     pids: positiveInt.default(512),
     tmpfsMb: positiveInt.default(1024),
+    maxPatchMb: positiveInt
+      .default(10)
+      .describe('largest change taken out of the workspace; a bigger one fails the attempt'),
     setupNetwork: z
       .boolean()
       .default(true)

@@ -4,12 +4,13 @@
  */
 import { type Conversation, type Prompts, render, runAgent, SUBMIT_SENTINEL } from '../agent/index.ts';
 import type { Config } from '../config/schema.ts';
+import { WorkspaceError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { Model } from '../core/model.ts';
 import type { Sandbox } from '../core/sandbox.ts';
 import { emptyUsage, type RunUsage, sumUsage, type Task } from '../core/task.ts';
 import type { TraceEvent } from '../core/trace.ts';
-import { compareRuns, formatFeedback, runTests } from '../validate/index.ts';
+import { compareRuns, formatFeedback } from '../validate/index.ts';
 import type { TestPlan, TestRun } from '../validate/types.ts';
 import { summarizePatch } from '../workspace/index.ts';
 import type { AttemptResult, Progress } from './types.ts';
@@ -26,6 +27,8 @@ export interface AttemptInput {
   baseline: TestRun | null;
   /** Reads the change from the workspace (git diff on the host), never from the model's text. */
   extractPatch: () => Promise<string>;
+  /** Runs the tests on the agent's tree in a fresh sandbox, not the agent's (THREATS.md #31). */
+  runValidation: (plan: TestPlan) => Promise<TestRun>;
   trace: (event: TraceEvent) => void;
   tracePath: string;
   logger: Logger;
@@ -70,11 +73,13 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
     usage = sumUsage(usage, result.usage);
     steps += result.steps;
     history = result.conversation;
-    const patch = await input.extractPatch();
+    const extracted = await extractOrRefuse(input);
+    const patch = typeof extracted === 'string' ? extracted : '';
     const done = (validation: AttemptResult['validation']): AttemptResult => ({
       attempt,
-      exitStatus: result.exitStatus,
-      detail: result.detail,
+      ...(typeof extracted === 'string'
+        ? { exitStatus: result.exitStatus, detail: result.detail }
+        : { exitStatus: 'error' as const, detail: extracted.refused }),
       patch,
       diffLines: diffLines(patch),
       validation,
@@ -89,10 +94,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
       return done(null);
 
     input.onProgress?.({ phase: 'validating', attempt, detail: input.plan.command });
-    const after = await runTests(input.sandbox, input.plan, {
-      timeoutMs: config.validate.timeoutMs,
-      signal: input.signal,
-    });
+    const after = await input.runValidation(input.plan);
     const comparison = compareRuns(input.baseline, after);
     input.trace({
       type: 'validation',
@@ -114,6 +116,17 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
       { attempt, round: feedbackRounds, newFailures: comparison.newFailures.length },
       'tests failed; sending the failures back to the agent',
     );
+  }
+}
+
+/** An oversized change (THREATS.md #30) ends the attempt as an error with the reason; other failures throw. */
+async function extractOrRefuse(input: AttemptInput): Promise<string | { refused: string }> {
+  try {
+    return await input.extractPatch();
+  } catch (err) {
+    if (!(err instanceof WorkspaceError && err.code === 'patch_too_large')) throw err;
+    input.logger.warn({ err }, 'patch refused');
+    return { refused: err.message };
   }
 }
 

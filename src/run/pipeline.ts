@@ -16,6 +16,8 @@ import { createTraceWriter, readTrace, renderTraceMarkdown } from '../trace/inde
 import {
   discoverSetupCommand,
   discoverTestCommand,
+  findInstalledDependencies,
+  NO_DEPENDENCIES,
   planTestRun,
   runSetup,
   runTests,
@@ -23,10 +25,12 @@ import {
 import type { TestPlan, TestRun } from '../validate/types.ts';
 import { type Checkout, extractPatch } from '../workspace/index.ts';
 import { runAttempt } from './attempt.ts';
+import { dependencyMounts, runTestsFresh, type TestContext, testEnv } from './fresh-validation.ts';
 import { selectAttempt } from './select.ts';
 import type { AttemptResult, Outcome, Progress, RunDeps, RunOptions, RunResult } from './types.ts';
 
 const SANDBOX_UID = 1000;
+const MB = 1024 * 1024;
 
 /** One checkout with its dependencies installed, an agent sandbox over it, and the baseline tests. */
 interface Environment {
@@ -35,6 +39,8 @@ interface Environment {
   sandbox: Sandbox;
   plan: TestPlan | null;
   baseline: TestRun | null;
+  /** Where validation runs: a fresh container over the agent's tree (fresh-validation.ts). */
+  tests: TestContext;
   dispose(): Promise<void>;
 }
 
@@ -78,7 +84,20 @@ async function prepareEnvironment(
         await setupBox.dispose();
       }
     }
-    sandbox = await deps.sandboxes.create(sandboxSpecFromConfig(config.sandbox, checkout.dir, { labels }));
+    const tests: TestContext = {
+      sandboxes: deps.sandboxes,
+      settings: config.sandbox,
+      checkout,
+      installed: deps.sandboxes.kind === 'local' ? NO_DEPENDENCIES : findInstalledDependencies(checkout.dir),
+      labels,
+      owner: { uid: SANDBOX_UID, gid: SANDBOX_UID },
+    };
+    sandbox = await deps.sandboxes.create(
+      sandboxSpecFromConfig(config.sandbox, checkout.dir, {
+        labels,
+        readOnlyMounts: dependencyMounts(tests),
+      }),
+    );
     const discovered = config.validate.enabled
       ? discoverTestCommand(checkout.dir, { override: config.validate.testCommand })
       : null;
@@ -86,9 +105,13 @@ async function prepareEnvironment(
     let baseline: TestRun | null = null;
     if (plan) {
       progress({ phase: 'baseline', detail: plan.command });
-      baseline = await runTests(sandbox, plan, { timeoutMs: config.validate.timeoutMs, signal });
+      baseline = await runTests(sandbox, plan, {
+        timeoutMs: config.validate.timeoutMs,
+        signal,
+        env: testEnv(tests),
+      });
     }
-    return { checkout, config, sandbox, plan, baseline, dispose };
+    return { checkout, config, sandbox, plan, baseline, tests, dispose };
   } catch (err) {
     await dispose();
     throw err;
@@ -136,7 +159,9 @@ export async function runFix(deps: RunDeps, options: RunOptions): Promise<RunRes
         prompts,
         plan: env.plan,
         baseline: env.baseline,
-        extractPatch: () => extractPatch(env.checkout),
+        extractPatch: () => extractPatch(env.checkout, { maxBytes: env.config.sandbox.maxPatchMb * MB }),
+        runValidation: (plan) =>
+          runTestsFresh(env.tests, plan, { timeoutMs: env.config.validate.timeoutMs, signal }),
         trace: (e) => writer.write(e),
         tracePath,
         logger: log.child({ attempt }),

@@ -21,6 +21,7 @@ export function sandboxSpecFromConfig(
     purpose?: 'agent' | 'setup';
     labels?: Record<string, string>;
     env?: Record<string, string>;
+    readOnlyMounts?: SandboxSpec['readOnlyMounts'];
   } = {},
 ): SandboxSpec {
   const mb = 1024 * 1024;
@@ -41,6 +42,7 @@ export function sandboxSpecFromConfig(
     },
     env: options.env,
     labels: options.labels,
+    readOnlyMounts: options.readOnlyMounts,
   };
 }
 

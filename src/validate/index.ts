@@ -1,5 +1,10 @@
 /** Validation with the repository's own tests: discover, set up, run, compare, report. */
 export { COMMAND_FAILED, COMMAND_TIMED_OUT, compareRuns } from './compare.ts';
+export {
+  findInstalledDependencies,
+  type InstalledDependencies,
+  NO_DEPENDENCIES,
+} from './dependencies.ts';
 export { type DiscoverOptions, discoverTestCommand } from './discover.ts';
 export { formatEvidence } from './evidence.ts';
 export { capText, stripAnsi } from './excerpt.ts';
@@ -9,4 +14,4 @@ export { type PlanOptions, planTestRun } from './plan.ts';
 export { type RunTestsOptions, runTests } from './run.ts';
 export { type DiscoverSetupOptions, discoverSetupCommand, runSetup, type SetupRun } from './setup.ts';
 export type * from './types.ts';
-export { STATE_DIR } from './workspace-env.ts';
+export { dependencyEnv, STATE_DIR } from './workspace-env.ts';

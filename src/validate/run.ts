@@ -14,6 +14,8 @@ export interface RunTestsOptions {
   signal?: AbortSignal;
   /** Characters of output kept in the TestRun (head and tail). */
   maxOutputChars?: number;
+  /** Set by the host (e.g. `dependencyEnv`), over everything else. */
+  env?: Record<string, string>;
 }
 
 // Text formats are parsed from the whole output, so the sandbox is asked for much more than is
@@ -25,9 +27,15 @@ const DEFAULT_OUTPUT_CHARS = 64_000;
 /**
  * CI=true turns off watch modes and interactive prompts. The Python settings stop test runs from
  * leaving `__pycache__` and `.pytest_cache` in the checkout, where they would end up in the patch;
- * neither changes which tests run or how.
+ * none of these changes which tests run or how.
  */
-const TEST_ENV = { CI: 'true', PYTHONDONTWRITEBYTECODE: '1', PYTEST_ADDOPTS: '-p no:cacheprovider' };
+const TEST_ENV = {
+  CI: 'true',
+  PYTHONDONTWRITEBYTECODE: '1',
+  PYTEST_ADDOPTS: '-p no:cacheprovider',
+  // Go caches test results in GOCACHE, which the workspace holds: always run the tests.
+  GOFLAGS: '-count=1',
+};
 
 function quote(path: string): string {
   return `'${path.replaceAll("'", `'\\''`)}'`;
@@ -58,7 +66,7 @@ export async function runTests(
     ? `rm -f -- ${quote(plan.report.path)}; ${inWorkspaceEnv(plan.exec)}`
     : inWorkspaceEnv(plan.exec);
   const result = await sandbox.exec(exec, {
-    env: { ...TEST_ENV, ...cacheEnv(sandbox.workdir), ...plan.env },
+    env: { ...TEST_ENV, ...cacheEnv(sandbox.workdir), ...plan.env, ...options.env },
     timeoutMs: options.timeoutMs,
     signal,
     maxOutputBytes: PARSE_OUTPUT_BYTES,

@@ -22,10 +22,19 @@ export function cacheEnv(workdir: string): Record<string, string> {
 /**
  * Prefix for both phases: the state directory ignores itself (a `.gitignore` of `*` inside it), so
  * patch extraction (`git add --all`) never picks it up and the between-attempts `git clean -fd`
- * keeps what setup installed; and the setup's virtualenv, when there is one, comes first on PATH.
+ * keeps what setup installed.
  */
 export function inWorkspaceEnv(command: string): string {
-  const ignore = `mkdir -p ${STATE_DIR} && printf '*\\n' > ${STATE_DIR}/.gitignore`;
-  const venv = `if [ -d ${VENV_DIR}/bin ]; then export VIRTUAL_ENV="$PWD/${VENV_DIR}" PATH="$PWD/${VENV_DIR}/bin:$PATH"; fi`;
-  return `${ignore}; ${venv}; ${command}`;
+  return `mkdir -p ${STATE_DIR} 2>/dev/null && printf '*\\n' > ${STATE_DIR}/.gitignore 2>/dev/null; ${command}`;
+}
+
+/**
+ * The setup's virtualenv first on PATH — decided by the host from what setup installed (and what
+ * is mounted read-only), never from what a directory in the workspace happens to hold: the agent
+ * can create `.conjecture/venv/bin/node` (THREATS.md #31).
+ */
+export function dependencyEnv(workdir: string, basePath: string, venv: boolean): Record<string, string> {
+  if (!venv) return {};
+  const dir = posix.join(workdir, VENV_DIR);
+  return { VIRTUAL_ENV: dir, PATH: `${dir}/bin:${basePath}` };
 }

@@ -15,6 +15,8 @@ export interface GitOptions {
   /** Return the result instead of throwing on a non-zero exit. */
   allowFailure?: boolean;
   timeoutMs?: number;
+  /** Largest stdout kept (bytes); past it git is stopped and `overflowed` is set. Default 512 MiB. */
+  maxBuffer?: number;
   /** Run as this user (files it writes belong to the sandbox's user). */
   user?: { uid: number; gid: number };
 }
@@ -23,6 +25,8 @@ export interface GitResult {
   stdout: string;
   stderr: string;
   exitCode: number;
+  /** stdout reached `maxBuffer` and git was stopped. */
+  overflowed?: boolean;
 }
 
 const SAFE_CONFIG = [
@@ -72,12 +76,13 @@ export async function git(args: string[], options: GitOptions = {}): Promise<Git
     stripFinalNewline: false,
     timeout: options.timeoutMs ?? 600_000,
     encoding: 'utf8',
-    maxBuffer: 512 * 1024 * 1024,
+    maxBuffer: options.maxBuffer ?? 512 * 1024 * 1024,
   });
-  const out = {
+  const out: GitResult = {
     stdout: String(result.stdout ?? ''),
     stderr: String(result.stderr ?? ''),
     exitCode: result.exitCode ?? 1,
+    ...(result.isMaxBuffer ? { overflowed: true } : {}),
   };
   if (out.exitCode !== 0 && !options.allowFailure) {
     const stderr = redactToken(out.stderr.trim(), options.token).split('\n').slice(-5).join('\n');

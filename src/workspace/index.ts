@@ -8,7 +8,14 @@ export {
   mirrorName,
   type WorkspaceCache,
 } from './mirror-cache.ts';
-export { type AppliedCheckout, applyPatch, BRANCH_PREFIX, extractPatch, pushBranch } from './patch.ts';
+export {
+  type AppliedCheckout,
+  applyPatch,
+  BRANCH_PREFIX,
+  exportWorkingTree,
+  extractPatch,
+  pushBranch,
+} from './patch.ts';
 export {
   checkPatchPolicy,
   type FileChange,

@@ -13,11 +13,56 @@ import { join } from 'node:path';
 import { WorkspaceError } from '../core/errors.ts';
 import { git } from './git.ts';
 
-export async function extractPatch(checkout: {
-  dir: string;
-  commit: string;
-  mirror: string;
-}): Promise<string> {
+/** Patches larger than this are refused unless the caller says otherwise (THREATS.md #30). */
+export const DEFAULT_MAX_PATCH_BYTES = 10 * 1024 * 1024;
+
+function tooLarge(what: string, maxBytes: number): WorkspaceError {
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return new WorkspaceError(`the change is too large: ${what}, over the ${mb(maxBytes)} patch limit`, {
+    code: 'patch_too_large',
+    hint: 'raise sandbox.maxPatchMb if such changes are expected',
+  });
+}
+
+/**
+ * Sums the sizes of the blobs the change writes (new and modified files) from git's object
+ * database, so an oversized change is refused before any diff text is produced or read.
+ */
+async function changedContentBytes(
+  base: string[],
+  commit: string,
+  env: Record<string, string>,
+): Promise<number> {
+  const raw = await git([...base, 'diff', '--cached', '--raw', '-z', '--no-renames', '--abbrev=40', commit], {
+    env,
+  });
+  const shas = raw.stdout
+    .split('\0')
+    .filter((f) => f.startsWith(':'))
+    .map((f) => f.split(' ')[3] ?? '')
+    .filter((sha) => /^[0-9a-f]{40,64}$/.test(sha) && !/^0+$/.test(sha));
+  if (shas.length === 0) return 0;
+  const sizes = await git([...base, 'cat-file', '--batch-check=%(objectsize)'], {
+    env,
+    input: `${shas.join('\n')}\n`,
+  });
+  return sizes.stdout
+    .split('\n')
+    .map(Number)
+    .filter(Number.isFinite)
+    .reduce((a, b) => a + b, 0);
+}
+
+type CheckoutRef = { dir: string; commit: string; mirror: string };
+
+/**
+ * Runs `fn` with an index of the agent's tree: the base commit plus everything in the checkout that
+ * is not ignored, read as plain files through the mirror's git directory.
+ */
+async function withAgentIndex<T>(
+  checkout: CheckoutRef,
+  fn: (base: string[], env: Record<string, string>) => Promise<T>,
+): Promise<T> {
   const scratch = await mkdtemp(join(tmpdir(), 'conjecture-extract-'));
   const env = {
     GIT_INDEX_FILE: join(scratch, 'index'),
@@ -29,6 +74,22 @@ export async function extractPatch(checkout: {
     await mkdir(join(scratch, 'objects', 'pack'), { recursive: true });
     await git([...base, 'read-tree', checkout.commit], { env });
     await git([...base, 'add', '--all', '--', '.'], { env, cwd: checkout.dir });
+    return await fn(base, env);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+export async function extractPatch(
+  checkout: CheckoutRef,
+  options: { maxBytes?: number } = {},
+): Promise<string> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_PATCH_BYTES;
+  return withAgentIndex(checkout, async (base, env) => {
+    const content = await changedContentBytes(base, checkout.commit, env);
+    if (content > maxBytes) throw tooLarge(`${content} bytes of new file content`, maxBytes);
+    // Binary hunks are base85 of deflated data, and deletions count too: bound what is read.
+    const readLimit = 2 * maxBytes + 1024 * 1024;
     const diff = await git(
       [
         ...base,
@@ -42,12 +103,30 @@ export async function extractPatch(checkout: {
         checkout.commit,
         '--',
       ],
-      { env },
+      { env, maxBuffer: readLimit, allowFailure: true },
     );
+    if (diff.overflowed || Buffer.byteLength(diff.stdout) > maxBytes)
+      throw tooLarge(
+        `a diff of more than ${Math.min(Buffer.byteLength(diff.stdout), readLimit)} bytes`,
+        maxBytes,
+      );
+    if (diff.exitCode !== 0)
+      throw new WorkspaceError(`git diff failed (exit ${diff.exitCode}): ${diff.stderr.trim().slice(-500)}`, {
+        code: 'git_failed',
+      });
     return diff.stdout;
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+  });
+}
+
+/**
+ * Writes the agent's tree — the base commit plus its change, without ignored files (no planted
+ * `.conjecture/venv`, no stray `node_modules`) and without `.git` — into the empty directory `dest`.
+ * Validation runs there, in a fresh container (THREATS.md #31).
+ */
+export async function exportWorkingTree(checkout: CheckoutRef, dest: string): Promise<void> {
+  await withAgentIndex(checkout, (base, env) =>
+    git([...base, 'checkout-index', '--all', '--force', `--prefix=${dest}/`], { env }),
+  );
 }
 
 export interface AppliedCheckout {

@@ -4,11 +4,13 @@ import { describe, expect, it } from 'vitest';
 import type { ExecOptions, ExecResult, Sandbox } from '../../src/core/sandbox.ts';
 import {
   type DiscoveredTestCommand,
+  dependencyEnv,
   planTestRun,
   runSetup,
   runTests,
   type TestPlan,
 } from '../../src/validate/index.ts';
+import { inWorkspaceEnv } from '../../src/validate/workspace-env.ts';
 
 const sample = (name: string) =>
   readFileSync(join(import.meta.dirname, '../fixtures/validate/outputs', name), 'utf8');
@@ -167,7 +169,18 @@ describe('runSetup', () => {
     expect(calls[0]!.options?.env).toMatchObject({ GOMODCACHE: '/workspace/.conjecture/go/pkg/mod' });
     // The state directory ignores itself, so neither patch extraction nor `git clean -fd` touches it.
     expect(calls[0]!.command).toMatch(
-      /^mkdir -p \.conjecture && printf '\*\\n' > \.conjecture\/\.gitignore; .*; npm ci --ignore-scripts$/,
+      /^mkdir -p \.conjecture 2>\/dev\/null && printf '\*\\n' > \.conjecture\/\.gitignore 2>\/dev\/null; npm ci --ignore-scripts$/,
     );
+  });
+});
+
+describe('the virtualenv on PATH (THREATS.md #31)', () => {
+  it('comes from what the host saw setup install, never from what the workspace holds', () => {
+    expect(inWorkspaceEnv('npm test')).not.toMatch(/PATH|venv/);
+    expect(dependencyEnv('/workspace', '/usr/bin:/bin', false)).toEqual({});
+    expect(dependencyEnv('/workspace', '/usr/bin:/bin', true)).toEqual({
+      VIRTUAL_ENV: '/workspace/.conjecture/venv',
+      PATH: '/workspace/.conjecture/venv/bin:/usr/bin:/bin',
+    });
   });
 });

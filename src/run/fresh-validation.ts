@@ -1,0 +1,82 @@
+/**
+ * Where tests run (THREATS.md #31). Setup output (node_modules, the virtualenv) is mounted read-only
+ * into every container after setup, so the agent cannot plant a fake runner in it. Validation of a
+ * change runs in a FRESH container over a fresh export of the agent's tree (base + change, without
+ * ignored files), with the host's PATH and the checkout's `.git` read-only: nothing the agent left
+ * running, hid in ignored files or put on PATH takes part.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { posix } from 'node:path';
+import type { Config } from '../config/schema.ts';
+import type { SandboxProvider, SandboxSpec } from '../core/sandbox.ts';
+import { BASE_ENV, sandboxSpecFromConfig } from '../sandbox/index.ts';
+import {
+  dependencyEnv,
+  type InstalledDependencies,
+  type RunTestsOptions,
+  runTests,
+} from '../validate/index.ts';
+import type { TestPlan, TestRun } from '../validate/types.ts';
+import { type Checkout, chownWorkingTree, exportWorkingTree } from '../workspace/index.ts';
+
+export interface TestContext {
+  sandboxes: SandboxProvider;
+  settings: Config['sandbox'];
+  checkout: Checkout;
+  installed: InstalledDependencies;
+  labels: Record<string, string>;
+  owner: { uid: number; gid: number };
+}
+
+/** The setup's directories, read-only at the same place in the container. */
+export function dependencyMounts(
+  ctx: Pick<TestContext, 'checkout' | 'installed' | 'settings'>,
+  options: { git?: boolean } = {},
+): NonNullable<SandboxSpec['readOnlyMounts']> {
+  const paths = [...ctx.installed.paths, ...(options.git ? ['.git'] : [])];
+  return paths.map((rel) => ({
+    host: posix.join(ctx.checkout.dir, rel),
+    container: posix.join(ctx.settings.workdir, rel),
+  }));
+}
+
+/** PATH and VIRTUAL_ENV for test runs, from what setup installed. */
+export function testEnv(ctx: Pick<TestContext, 'installed' | 'settings'>): Record<string, string> {
+  return dependencyEnv(ctx.settings.workdir, BASE_ENV.PATH as string, ctx.installed.venv);
+}
+
+export async function runTestsFresh(
+  ctx: TestContext,
+  plan: TestPlan,
+  options: RunTestsOptions,
+): Promise<TestRun> {
+  const env = { ...testEnv(ctx), ...options.env };
+  // The local runtime (development only) has no mounts: it tests the checkout in place.
+  if (ctx.sandboxes.kind === 'local') {
+    const box = await ctx.sandboxes.create(sandboxSpecFromConfig(ctx.settings, ctx.checkout.dir));
+    try {
+      return await runTests(box, plan, { ...options, env });
+    } finally {
+      await box.dispose();
+    }
+  }
+  // Beside the checkout: a path the Docker daemon can bind (shared state volume in Kubernetes).
+  const dest = await mkdtemp(`${ctx.checkout.dir}-validate-`);
+  try {
+    await exportWorkingTree(ctx.checkout, dest);
+    await chownWorkingTree(dest, ctx.owner);
+    const box = await ctx.sandboxes.create(
+      sandboxSpecFromConfig(ctx.settings, dest, {
+        labels: ctx.labels,
+        readOnlyMounts: dependencyMounts(ctx, { git: true }),
+      }),
+    );
+    try {
+      return await runTests(box, plan, { ...options, env });
+    } finally {
+      await box.dispose();
+    }
+  } finally {
+    await rm(dest, { recursive: true, force: true });
+  }
+}
