@@ -73,6 +73,7 @@ describe('runAttempt', () => {
       plan,
       baseline,
       extractPatch: async () => 'diff --git a/x.ts b/x.ts\n+c\n',
+      runValidation: (p) => runTests(sandbox, p),
       trace: () => {},
       tracePath: '/dev/null',
       logger: silentLogger(),
