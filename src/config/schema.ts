@@ -42,6 +42,12 @@ export const embeddedSchema = z
     threads: z.number().int().min(0).default(0).describe('CPU threads; 0 chooses automatically'),
     batchSize: positiveInt.optional().describe('prompt tokens evaluated per batch; defaults automatically'),
     autoPull: z.boolean().default(true).describe('download a missing model reference on first use'),
+    thoughtMaxChars: positiveInt
+      .max(1_999)
+      .default(1_500)
+      .describe(
+        'characters of reasoning the model may write before its bash tool call (llama.cpp grammars allow at most 1999)',
+      ),
   })
   .strict();
 

@@ -20,6 +20,16 @@ export interface TinyGgufOptions {
   contextLength?: number;
   /** Extra whole-word tokens besides the specials and the 256 bytes, e.g. `▁echo`. */
   words?: string[];
+  /** `tokenizer.chat_template`: the Jinja template node-llama-cpp renders conversations with. */
+  chatTemplate?: string;
+  /** Extra control tokens, e.g. a template's role markers (`<|start_of_role|>`). */
+  controlTokens?: string[];
+  /** The end-of-text token, when it is one of `controlTokens` (default `</s>`). */
+  eosToken?: string;
+  /** `tokenizer.ggml.add_bos_token` (Granite's is false); unset leaves the tokenizer's default. */
+  addBosToken?: boolean;
+  /** `tokenizer.ggml.add_space_prefix` (Granite's is false: no space before text after a marker). */
+  addSpacePrefix?: boolean;
 }
 
 export interface TinyGguf {
@@ -30,13 +40,13 @@ export interface TinyGguf {
 
 const ALIGNMENT = 32;
 // Metadata value types and the tensor type, from the GGUF specification.
-const T = { u32: 4, i32: 5, f32: 6, string: 8, array: 9 } as const;
+const T = { u32: 4, i32: 5, f32: 6, bool: 7, string: 8, array: 9 } as const;
 const GGML_F32 = 0;
 // llama.cpp token types: normal, unknown, control, byte.
 const TOKEN = { normal: 1, unknown: 2, control: 3, byte: 6 } as const;
 
 type Value =
-  | { type: 'u32' | 'i32' | 'f32'; value: number }
+  | { type: 'u32' | 'i32' | 'f32' | 'bool'; value: number }
   | { type: 'string'; value: string }
   | { type: 'array'; of: 'i32' | 'f32' | 'string'; values: (number | string)[] };
 
@@ -49,8 +59,9 @@ export function buildTinyGguf(options: TinyGgufOptions = {}): TinyGguf {
   const kvHeads = options.kvHeads ?? 2;
   const ff = options.feedForward ?? 64;
   const headDim = embd / heads;
-  const tokens = ['<unk>', '<s>', '</s>'];
+  const tokens = ['<unk>', '<s>', '</s>', ...(options.controlTokens ?? [])];
   const types: number[] = [TOKEN.unknown, TOKEN.control, TOKEN.control];
+  for (const _ of options.controlTokens ?? []) types.push(TOKEN.control);
   for (let b = 0; b < 256; b++) {
     tokens.push(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
     types.push(TOKEN.byte);
@@ -89,7 +100,29 @@ export function buildTinyGguf(options: TinyGgufOptions = {}): TinyGguf {
     ['tokenizer.ggml.token_type', { type: 'array', of: 'i32', values: types }],
     ['tokenizer.ggml.unknown_token_id', { type: 'u32', value: 0 }],
     ['tokenizer.ggml.bos_token_id', { type: 'u32', value: 1 }],
-    ['tokenizer.ggml.eos_token_id', { type: 'u32', value: 2 }],
+    [
+      'tokenizer.ggml.eos_token_id',
+      { type: 'u32', value: Math.max(2, tokens.indexOf(options.eosToken ?? '</s>')) },
+    ],
+    ...(options.addBosToken === undefined
+      ? []
+      : [
+          ['tokenizer.ggml.add_bos_token', { type: 'bool', value: options.addBosToken ? 1 : 0 }] as [
+            string,
+            Value,
+          ],
+        ]),
+    ...(options.addSpacePrefix === undefined
+      ? []
+      : [
+          ['tokenizer.ggml.add_space_prefix', { type: 'bool', value: options.addSpacePrefix ? 1 : 0 }] as [
+            string,
+            Value,
+          ],
+        ]),
+    ...(options.chatTemplate
+      ? [['tokenizer.chat_template', { type: 'string', value: options.chatTemplate }] as [string, Value]]
+      : []),
   ];
 
   // ggml shapes list the innermost dimension first: a [in, out] matrix maps `in` features to `out`.
@@ -163,8 +196,13 @@ function writeValue(out: ByteWriter, v: Value): void {
   writeScalar(out, v.type, v.value);
 }
 
-function writeScalar(out: ByteWriter, type: 'u32' | 'i32' | 'f32' | 'string', value: number | string): void {
+function writeScalar(
+  out: ByteWriter,
+  type: 'u32' | 'i32' | 'f32' | 'bool' | 'string',
+  value: number | string,
+): void {
   if (type === 'string') out.string(String(value));
+  else if (type === 'bool') out.raw(new Uint8Array([value ? 1 : 0]));
   else if (type === 'u32') out.u32(Number(value));
   else if (type === 'i32') out.i32(Number(value));
   else out.f32(Number(value));
