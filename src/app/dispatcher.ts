@@ -4,7 +4,7 @@
  * the intake lane (events.ts) is its only user.
  */
 import type { JobRecord } from '../jobs/index.ts';
-import type { GitHubJobSpec } from './github-job.ts';
+import type { GitHubJobSpec } from './github-job-spec.ts';
 
 export interface IssueKey {
   owner: string;

@@ -4,16 +4,14 @@
  * when the trigger arrived, and puts the run in the work queue. Deliveries of one repository come
  * here one at a time, in order, so "one run per issue" is a look-then-enqueue without a race.
  */
-import { z } from 'zod';
 import type { Config } from '../config/schema.ts';
 import { ConjectureError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { checkSenderPermission, type GitHubClient, snapshotIssue } from '../github/index.ts';
 import { describeProgress, type JobHandler, type JobRecord, type RateLimiter } from '../jobs/index.ts';
 import type { Dispatcher, IssueKey } from './dispatcher.ts';
-import type { GitHubJobSpec } from './github-job.ts';
-import type { StoredEvent } from './intake.ts';
-import { specOf } from './queue-dispatcher.ts';
+import { type GitHubJobSpec, specOf } from './github-job-spec.ts';
+import { type StoredEvent, storedEventSchema } from './stored-event.ts';
 
 export const HELP = [
   'Conjecture commands (writers of this repository only):',
@@ -26,35 +24,6 @@ export const HELP = [
   '',
   'Adding the trigger label to an issue starts a run too. On a Conjecture pull request, `/conjecture fix <what to change>` updates the same branch.',
 ].join('\n');
-
-const storedEventSchema = z.object({
-  deliveryId: z.string().min(1),
-  receivedAt: z.string().min(1),
-  facts: z.object({
-    event: z.enum(['issues', 'issue_comment', 'pull_request_review_comment']),
-    action: z.string(),
-    sender: z.object({ login: z.string().min(1), type: z.string() }),
-    owner: z.string().min(1),
-    repo: z.string().min(1),
-    number: z.number().int().positive(),
-    isPullRequest: z.boolean(),
-    labelName: z.string().optional(),
-    comment: z.object({ id: z.number().int(), body: z.string() }).optional(),
-  }),
-  decision: z.discriminatedUnion('kind', [
-    z.object({
-      kind: z.literal('run'),
-      via: z.enum(['label', 'comment', 'followup']),
-      instructions: z.string(),
-    }),
-    z.object({ kind: z.enum(['cancel', 'retry', 'status', 'help']) }),
-    z.object({ kind: z.literal('unknown_command'), word: z.string() }),
-  ]),
-  installationId: z.number().int().positive(),
-  cloneUrl: z.string().min(1),
-  defaultBranch: z.string().min(1),
-  issue: z.object({ title: z.string(), body: z.string().nullable() }),
-}) satisfies z.ZodType<StoredEvent>;
 
 export interface EventDeps {
   config: Config;

@@ -9,45 +9,24 @@ import { ConfigError, describeError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { Model } from '../core/model.ts';
 import type { SandboxProvider } from '../core/sandbox.ts';
-import type { IssueText } from '../core/task.ts';
 import {
   createStatusReporter,
   type GitHubClient,
+  type PullRequestRun,
   publicText,
+  pullRequestBodyOf,
   RUN_LABELS,
   type RunStatus,
-  renderPullRequestBody,
   renderPullRequestTitle,
+  runSummary,
   setRunLabel,
   truncateMarkdown,
 } from '../github/index.ts';
 import { type JobProgress, toJobProgress } from '../jobs/index.ts';
 import { type Progress, type RunResult, runFix } from '../run/index.ts';
-import { readTrace, renderTraceMarkdown } from '../trace/index.ts';
 import { formatEvidence } from '../validate/index.ts';
-import {
-  applyPatch,
-  checkPatchPolicy,
-  pushBranch,
-  summarizePatch,
-  type WorkspaceCache,
-} from '../workspace/index.ts';
-
-export interface GitHubJobSpec {
-  owner: string;
-  repo: string;
-  number: number;
-  installationId: number;
-  cloneUrl: string;
-  defaultBranch: string;
-  triggeredBy: string;
-  triggeredByBot: boolean;
-  instructions: string;
-  issue: IssueText;
-  issueSha256: string;
-  /** Follow-up on an existing Conjecture PR: push to its branch. */
-  pull?: { number: number; branch: string };
-}
+import { applyPatch, checkPatchPolicy, pushBranch, type WorkspaceCache } from '../workspace/index.ts';
+import type { GitHubJobSpec } from './github-job-spec.ts';
 
 /** One run as the worker hands it over: the job id, its spec, and how to tell a cancel from a shutdown. */
 export interface GitHubRun {
@@ -162,24 +141,12 @@ export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise
     const branch =
       spec.pull?.branch ?? `conjecture/issue-${spec.number}-${job.id.replace(/^j/, '').slice(0, 8)}`;
     await pushBranch({ dir: applied.dir, remote: spec.cloneUrl, branch, token });
-    const body = renderPullRequestBody({
+    const body = pullRequestBodyOf(result as PullRequestRun, {
       // A follow-up runs on the PR's conversation; the body still closes the issue the PR fixes.
       issueNumber: spec.issue.number ?? spec.number,
-      summary: summaryOf(result),
-      files: summarizePatch(result.patch).files,
-      outcome: result.outcome as 'validated' | 'unvalidated' | 'failed_validation',
-      evidence: evidence ?? null,
-      usage: result.usage,
-      durationMs: result.durationMs,
-      steps: result.attempts.reduce((s, a) => s + a.steps, 0),
-      attempts: result.attempts.length,
-      model: result.model,
-      image: result.image,
-      baseCommit: result.baseCommit,
       triggeredBy: spec.triggeredBy,
       jobId: job.id,
       issueSha256: spec.issueSha256,
-      trace: renderTraceMarkdown(readTrace(result.chosen.tracePath), { maxChars: 40_000 }),
       secrets,
     });
     const number = spec.pull
@@ -268,7 +235,7 @@ async function reportCheckRun(
     completed_at: new Date().toISOString(),
     output: {
       title,
-      summary: publicText(summaryOf(result), secrets),
+      summary: publicText(runSummary(result), secrets),
       text: evidence ? truncateMarkdown(publicText(evidence, secrets), 60_000) : undefined,
     },
   });
@@ -283,15 +250,6 @@ async function updatePullRequest(
 ): Promise<{ number: number }> {
   await octokit.rest.pulls.update({ owner: spec.owner, repo: spec.repo, pull_number: number, body });
   return { number };
-}
-
-function summaryOf(result: RunResult): string {
-  const lines = [`${result.reason}.`];
-  if (result.attempts.length > 1)
-    lines.push(`Chosen from ${result.attempts.length} attempts (attempt ${result.chosen?.attempt}).`);
-  if (result.chosen?.feedbackRounds)
-    lines.push(`The agent revised its change ${result.chosen.feedbackRounds} time(s) after test failures.`);
-  return lines.join(' ');
 }
 
 /** The comment's state for a pipeline phase; `done` is followed by the terminal state, not shown itself. */

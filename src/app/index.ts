@@ -2,16 +2,19 @@ export type { Dispatcher, IssueKey } from './dispatcher.ts';
 export { createGitHubEventHandler, type EventDeps, HELP } from './events.ts';
 export {
   type GitHubJobDeps,
-  type GitHubJobSpec,
   type GitHubRun,
   type GitHubRunOutcome,
   runGitHubJob,
 } from './github-job.ts';
-export { createConjectureApp, GITHUB_EVENT_KIND, type IntakeOutcome, type StoredEvent } from './intake.ts';
+export { type GitHubJobSpec, githubJobSpecSchema, specOf } from './github-job-spec.ts';
+export { createConjectureApp, GITHUB_EVENT_KIND, type IntakeOutcome } from './intake.ts';
+export { createQueueDispatcher, GITHUB_JOB_KIND, type QueueDispatcher } from './queue-dispatcher.ts';
+export { type StoredEvent, storedEventSchema } from './stored-event.ts';
 export {
-  createQueueDispatcher,
-  GITHUB_JOB_KIND,
-  type QueueDispatcher,
-  specOf,
-} from './queue-dispatcher.ts';
-export { type Decision, decide, type EventFacts } from './triggers.ts';
+  type ActionableDecision,
+  actionableDecisionSchema,
+  type Decision,
+  decide,
+  type EventFacts,
+  eventFactsSchema,
+} from './triggers.ts';

@@ -9,22 +9,10 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../core/log.ts';
 import { checkParsedPayload, type DeliveryPayload } from '../github/webhook-payload.ts';
 import type { JobQueue } from '../jobs/index.ts';
-import { type Decision, decide, type EventFacts } from './triggers.ts';
+import type { StoredEvent } from './stored-event.ts';
+import { decide, type EventFacts } from './triggers.ts';
 
 export const GITHUB_EVENT_KIND = 'github-event';
-
-/** What the intake lane needs to act on a delivery later, without the webhook payload. */
-export interface StoredEvent {
-  deliveryId: string;
-  receivedAt: string;
-  facts: EventFacts;
-  decision: Exclude<Decision, { kind: 'ignore' } | { kind: 'refuse_bot' }>;
-  installationId: number;
-  cloneUrl: string;
-  defaultBranch: string;
-  /** The issue's title and body as this delivery carried them (THREATS.md #8: snapshot at trigger). */
-  issue: { title: string; body: string | null };
-}
 
 export interface IntakeOptions {
   config: Config;

@@ -2,47 +2,13 @@
  * The `Dispatcher` on the durable work queue (issue 5): the intake lane puts a run here with the
  * triggering delivery's id as idempotency key, so handling a delivery twice (a retry after a crash)
  * cannot double the run. The worker side is src/work/github-fix-job.ts: it reads the spec back
- * (`specOf`, validated) and runs it.
+ * (`specOf` in github-job-spec.ts, validated) and runs it.
  */
-import { z } from 'zod';
-import { ConjectureError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { JobQueue, JobRecord } from '../jobs/index.ts';
 import type { Dispatcher, IssueKey } from './dispatcher.ts';
-import type { GitHubJobSpec } from './github-job.ts';
 
 export const GITHUB_JOB_KIND = 'github-fix';
-
-const githubJobSpecSchema = z.object({
-  owner: z.string().min(1),
-  repo: z.string().min(1),
-  number: z.number().int().positive(),
-  installationId: z.number().int().positive(),
-  cloneUrl: z.string().min(1),
-  defaultBranch: z.string().min(1),
-  triggeredBy: z.string(),
-  triggeredByBot: z.boolean(),
-  instructions: z.string(),
-  issue: z.object({
-    title: z.string(),
-    body: z.string(),
-    number: z.number().int().optional(),
-    url: z.string().optional(),
-    comments: z.array(z.object({ author: z.string(), body: z.string() })).optional(),
-  }),
-  issueSha256: z.string(),
-  pull: z.object({ number: z.number().int().positive(), branch: z.string().min(1) }).optional(),
-}) satisfies z.ZodType<GitHubJobSpec>;
-
-/** The spec stored with a job; the queue row is outside this process, so it is checked again. */
-export function specOf(job: JobRecord): GitHubJobSpec {
-  const parsed = githubJobSpecSchema.safeParse(job.payload);
-  if (parsed.success) return parsed.data;
-  throw new ConjectureError(`job ${job.id} has an invalid GitHub job payload: ${parsed.error.message}`, {
-    code: 'invalid_job_payload',
-    hint: 'the job was written by an incompatible version; re-trigger it with `/conjecture retry`',
-  });
-}
 
 const keyOf = (deliveryId: string) => `github:${deliveryId}`;
 const OPEN_STATES = new Set(['queued', 'running']);

@@ -3,36 +3,45 @@
  * check and everything with side effects happen in the handler. A refused trigger gets one short
  * reply; noise (other labels, ordinary comments, our own comments) gets nothing.
  */
+import { z } from 'zod';
 import type { Config } from '../config/schema.ts';
 import { parseCommand } from '../github/commands.ts';
+import { senderSchema } from '../github/permission.ts';
 
-export interface Sender {
-  login: string;
-  type: string;
-}
-
-export interface EventFacts {
-  event: 'issues' | 'issue_comment' | 'pull_request_review_comment';
-  action: string;
-  sender: Sender;
-  owner: string;
-  repo: string;
+/** What a delivery is about, read from its payload (intake.ts) and stored with it. */
+export const eventFactsSchema = z.object({
+  event: z.enum(['issues', 'issue_comment', 'pull_request_review_comment']),
+  action: z.string(),
+  sender: senderSchema,
+  owner: z.string().min(1),
+  repo: z.string().min(1),
   /** Issue or pull request number the event is about. */
-  number: number;
-  isPullRequest: boolean;
-  labelName?: string;
-  comment?: { id: number; body: string };
-}
+  number: z.number().int().positive(),
+  isPullRequest: z.boolean(),
+  labelName: z.string().optional(),
+  comment: z.object({ id: z.number().int(), body: z.string() }).optional(),
+});
+export type EventFacts = z.infer<typeof eventFactsSchema>;
+
+/** The decisions the intake lane acts on; only these are stored (the others end at the webhook). */
+export const actionableDecisionSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('run'),
+    via: z.enum(['label', 'comment', 'followup']),
+    instructions: z.string(),
+  }),
+  z.object({ kind: z.literal('cancel') }),
+  z.object({ kind: z.literal('retry') }),
+  z.object({ kind: z.literal('status') }),
+  z.object({ kind: z.literal('help') }),
+  z.object({ kind: z.literal('unknown_command'), word: z.string() }),
+]);
+export type ActionableDecision = z.infer<typeof actionableDecisionSchema>;
 
 export type Decision =
   | { kind: 'ignore'; why: string }
   | { kind: 'refuse_bot'; why: string }
-  | { kind: 'run'; via: 'label' | 'comment' | 'followup'; instructions: string }
-  | { kind: 'cancel' }
-  | { kind: 'retry' }
-  | { kind: 'status' }
-  | { kind: 'help' }
-  | { kind: 'unknown_command'; word: string };
+  | ActionableDecision;
 
 export function decide(facts: EventFacts, settings: Config['github']): Decision {
   const isBot = facts.sender.type === 'Bot' || facts.sender.login.endsWith('[bot]');

@@ -1,15 +1,18 @@
 /** What the agent is asked to do, and what it produced. */
+import { z } from 'zod';
 import type { Usage } from './model.ts';
 
-export interface IssueText {
-  title: string;
-  body: string;
+/** The issue as the agent reads it (also stored in queued GitHub jobs, so it has a schema). */
+export const issueTextSchema = z.object({
+  title: z.string(),
+  body: z.string(),
   /** Issue number and URL when the task came from GitHub. */
-  number?: number;
-  url?: string;
+  number: z.number().int().optional(),
+  url: z.string().optional(),
   /** Comments by writers, captured at trigger time, already sanitized. */
-  comments?: { author: string; body: string }[];
-}
+  comments: z.array(z.object({ author: z.string(), body: z.string() })).optional(),
+});
+export type IssueText = z.infer<typeof issueTextSchema>;
 
 export interface Task {
   id: string;

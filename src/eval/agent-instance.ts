@@ -10,7 +10,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import type { RunUsage } from '../core/task.ts';
-import { splitTitle } from '../run/issue-input.ts';
+import { splitTitle } from '../github/issue-input.ts';
 import { runFix } from '../run/pipeline.ts';
 import type { RunDeps, RunResult } from '../run/types.ts';
 import { instanceImage, instanceSandbox } from './instance-image.ts';

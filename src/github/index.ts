@@ -1,4 +1,5 @@
 export { type CommandVerb, type ParsedCommand, type ParseResult, parseCommand } from './commands.ts';
+export { readIssueInput, splitTitle } from './issue-input.ts';
 export { RUN_LABELS, type RunLabelState, setRunLabel } from './labels.ts';
 export { type CreateOctokitOptions, createOctokit, type GitHubClient, httpStatus } from './octokit.ts';
 export {
@@ -15,8 +16,12 @@ export {
   formatDuration,
   MAX_BODY_CHARS,
   type PullRequestBodyInput,
+  type PullRequestContext,
+  type PullRequestRun,
+  pullRequestBodyOf,
   renderPullRequestBody,
   renderPullRequestTitle,
+  runSummary,
 } from './pr-body.ts';
 export {
   neutralizeClosingKeywords,

@@ -4,17 +4,19 @@
  * branch as the app. Bots are refused unless the operator allow-lists them, since a bot's comment can
  * quote attacker text and would otherwise let anyone trigger through it.
  */
+import { z } from 'zod';
 import { type GitHubClient, httpStatus } from './octokit.ts';
 
 export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
 
 const RANK: Record<Permission, number> = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
 
-export interface Sender {
-  login: string;
+export const senderSchema = z.object({
+  login: z.string().min(1),
   /** The webhook's `sender.type`: 'User', 'Bot' or 'Organization'. */
-  type: string;
-}
+  type: z.string(),
+});
+export type Sender = z.infer<typeof senderSchema>;
 
 export type PermissionDecision =
   | { allowed: true; permission: Permission | 'allow-listed bot' }

@@ -1,12 +1,17 @@
 /**
- * The pull request a run opens (issue 4, item 4): `Fixes #n`, the model's summary, the files changed,
- * the validation evidence, what the run cost, which model and image made it, and the reasoning trace
+ * The pull request a run opens (issue 4, item 4), built here from the run's result
+ * (`pullRequestBodyOf`): `Fixes #n`, the pipeline's verdict on the run, the files changed, the
+ * validation evidence, what the run cost, which model and image made it, and the reasoning trace
  * folded away. GitHub refuses bodies over 65,536 characters, so each section has a budget and the
  * trace, the least essential part, gets what is left. Text from the model, the repository and the
  * trace goes through `publicText` (secrets redacted, mentions and closing keywords defused).
  */
 import type { RunUsage } from '../core/task.ts';
+import type { AttemptResult, RunResult } from '../run/types.ts';
+import { readTrace, renderTraceMarkdown } from '../trace/index.ts';
 import { findSecrets } from '../trace/redact.ts';
+import { formatEvidence } from '../validate/index.ts';
+import { summarizePatch } from '../workspace/index.ts';
 import type { FileChange } from '../workspace/patch-policy.ts';
 import { publicText, truncateMarkdown } from './public-text.ts';
 
@@ -19,7 +24,7 @@ export const TRACE_WITHHELD =
 
 export interface PullRequestBodyInput {
   issueNumber: number;
-  /** The agent's own account of the change; untrusted. */
+  /** The pipeline's verdict on the run (`runSummary`); it quotes test and config text, so it is cleaned too. */
   summary: string;
   files: FileChange[];
   outcome: 'validated' | 'unvalidated' | 'failed_validation';
@@ -41,6 +46,52 @@ export interface PullRequestBodyInput {
   secrets?: string[];
 }
 
+/** A run that ends in a pull request: it has a chosen attempt and a patch worth showing. */
+export type PullRequestRun = RunResult & {
+  chosen: AttemptResult;
+  outcome: PullRequestBodyInput['outcome'];
+};
+
+/** What the body says besides the run: which issue it closes, who asked, which job, what to withhold. */
+export type PullRequestContext = Pick<
+  PullRequestBodyInput,
+  'issueNumber' | 'triggeredBy' | 'jobId' | 'issueSha256' | 'secrets'
+>;
+
+const MAX_TRACE_CHARS = 40_000;
+
+/** The body for a run's pull request, from the run's result and its artifacts (the chosen trace). */
+export function pullRequestBodyOf(result: PullRequestRun, context: PullRequestContext): string {
+  return renderPullRequestBody({
+    ...context,
+    summary: runSummary(result),
+    files: summarizePatch(result.patch).files,
+    outcome: result.outcome,
+    evidence: result.chosen.validation ? formatEvidence(result.chosen.validation) : null,
+    usage: result.usage,
+    durationMs: result.durationMs,
+    steps: result.attempts.reduce((s, a) => s + a.steps, 0),
+    attempts: result.attempts.length,
+    model: result.model,
+    image: result.image,
+    baseCommit: result.baseCommit,
+    trace: renderTraceMarkdown(readTrace(result.chosen.tracePath), { maxChars: MAX_TRACE_CHARS }),
+  });
+}
+
+/**
+ * The pipeline's verdict in a few sentences — why the run ended as it did, which attempt won, how
+ * often the tests sent the agent back — for the PR body and the check run. Not the model's words.
+ */
+export function runSummary(result: RunResult): string {
+  const lines = [`${result.reason}.`];
+  if (result.attempts.length > 1)
+    lines.push(`Chosen from ${result.attempts.length} attempts (attempt ${result.chosen?.attempt}).`);
+  if (result.chosen?.feedbackRounds)
+    lines.push(`The agent revised its change ${result.chosen.feedbackRounds} time(s) after test failures.`);
+  return lines.join(' ');
+}
+
 export function renderPullRequestTitle(issueTitle: string, issueNumber: number): string {
   const title = `Fix #${issueNumber}: ${issueTitle.replace(/\s+/g, ' ').trim()}`;
   return title.length > 256 ? `${title.slice(0, 255)}…` : title;
@@ -56,7 +107,7 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
     '',
     '### Summary',
     '',
-    truncateMarkdown(clean(input.summary.trim() || '_The agent gave no summary._'), MAX_SUMMARY_CHARS),
+    truncateMarkdown(clean(input.summary.trim() || '_The run left no summary._'), MAX_SUMMARY_CHARS),
     '',
     ...filesSection(input.files),
     '',

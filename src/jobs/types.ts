@@ -8,7 +8,8 @@
 import { z } from 'zod';
 
 export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export type JobState = (typeof JOB_STATES)[number];
+export const jobStateSchema = z.enum(JOB_STATES);
+export type JobState = z.infer<typeof jobStateSchema>;
 
 /** `github-event`: a webhook delivery waiting to be checked and answered (the app's intake lane). */
 export const jobKindSchema = z.enum(['fix', 'github-fix', 'github-event', 'eval', 'maintenance']);

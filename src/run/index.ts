@@ -1,4 +1,3 @@
-export { readIssueInput, splitTitle } from './issue-input.ts';
 export { runFix } from './pipeline.ts';
 export { applyToLocalCheckout, describeProgress, summaryJson, summaryLines } from './report.ts';
 export { selectAttempt } from './select.ts';

@@ -4,9 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
+import { z } from 'zod';
 import type { EnqueueRequest, JobQueue, JobRecord } from '../jobs/types.ts';
 import { HttpError } from './http-io.ts';
-import type { CreateJobRequest } from './schemas.ts';
+import { type CreateJobRequest, issueInputSchema, jobOptionsSchema } from './schemas.ts';
 import { readTraceFile } from './trace-file.ts';
 
 export type ApiQueue = Pick<JobQueue, 'enqueue' | 'get' | 'list' | 'cancel' | 'stats'>;
@@ -15,18 +16,19 @@ export type ApiQueue = Pick<JobQueue, 'enqueue' | 'get' | 'list' | 'cancel' | 's
 export type TraceReader = (job: JobRecord) => Promise<string | null>;
 
 /**
- * The payload of a `fix` job submitted through the API. The worker's fix handler reads it; the
- * issue is still untrusted text and goes through the sanitizer there.
+ * The payload of a `fix` job submitted through the API. The worker's fix handler (src/work) parses
+ * it again; the issue is still untrusted text and goes through the sanitizer there.
  */
-export interface ApiFixPayload {
-  source: 'api';
+export const apiFixPayloadSchema = z.object({
+  source: z.literal('api'),
   /** As submitted: OWNER/NAME or a clone URL. */
-  remote: string;
-  issue: CreateJobRequest['issue'];
-  instructions?: string;
-  commit?: string;
-  options?: CreateJobRequest['options'];
-}
+  remote: z.string().min(1),
+  issue: issueInputSchema,
+  instructions: z.string().optional(),
+  commit: z.string().optional(),
+  options: jobOptionsSchema.optional(),
+});
+export type ApiFixPayload = z.infer<typeof apiFixPayloadSchema>;
 
 /**
  * API idempotency keys live in their own namespace, so a caller can neither collide with nor

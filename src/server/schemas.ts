@@ -4,9 +4,9 @@
  * what the server accepts and sends.
  */
 import { z } from 'zod';
+import { jobStateSchema } from '../jobs/types.ts';
 
-export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export const jobStateSchema = z.enum(JOB_STATES);
+export { jobStateSchema };
 
 const repoPattern = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const issueUrlPattern = /^https?:\/\/[^\s/]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/issues\/\d+$/;

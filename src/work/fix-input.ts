@@ -4,26 +4,15 @@
  * payload was validated when it was submitted, but the queue row lives outside this process (and
  * may have been written by another version), so it is parsed again here.
  */
-import { z } from 'zod';
 import type { Config } from '../config/schema.ts';
 import { ConjectureError } from '../core/errors.ts';
 import type { IssueText } from '../core/task.ts';
+import { readIssueInput } from '../github/issue-input.ts';
 import { sanitizeUntrustedText } from '../github/sanitize.ts';
-import { readIssueInput } from '../run/issue-input.ts';
-import type { ApiFixPayload } from '../server/api-queue.ts';
-import { issueInputSchema, jobOptionsSchema } from '../server/schemas.ts';
-
-const payloadSchema = z.object({
-  source: z.literal('api'),
-  remote: z.string().min(1),
-  issue: issueInputSchema,
-  instructions: z.string().optional(),
-  commit: z.string().optional(),
-  options: jobOptionsSchema.optional(),
-}) satisfies z.ZodType<ApiFixPayload>;
+import { type ApiFixPayload, apiFixPayloadSchema } from '../server/api-queue.ts';
 
 export function parseFixPayload(jobId: string, payload: unknown): ApiFixPayload {
-  const parsed = payloadSchema.safeParse(payload);
+  const parsed = apiFixPayloadSchema.safeParse(payload);
   if (parsed.success) return parsed.data;
   throw new ConjectureError(`job ${jobId} has an invalid fix payload: ${parsed.error.message}`, {
     code: 'invalid_job_payload',

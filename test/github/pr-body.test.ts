@@ -1,10 +1,17 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { configSchema } from '../../src/config/schema.ts';
 import {
   MAX_BODY_CHARS,
   type PullRequestBodyInput,
+  type PullRequestRun,
+  pullRequestBodyOf,
   renderPullRequestBody,
   renderPullRequestTitle,
 } from '../../src/github/pr-body.ts';
+import { createTraceWriter } from '../../src/trace/writer.ts';
 
 const EVIDENCE = [
   '### Validation',
@@ -97,5 +104,81 @@ describe('renderPullRequestBody', () => {
   it('builds a title from the issue, capped at 256 characters', () => {
     expect(renderPullRequestTitle('  Add   overflows\n', 7)).toBe('Fix #7: Add overflows');
     expect(renderPullRequestTitle('x'.repeat(400), 7).length).toBe(256);
+  });
+});
+
+describe('pullRequestBodyOf', () => {
+  const usage = { promptTokens: 900, completionTokens: 80, estimated: false, calls: 3, costUsd: 0 };
+  const patch = [
+    'diff --git a/src/calc.js b/src/calc.js',
+    '--- a/src/calc.js',
+    '+++ b/src/calc.js',
+    '@@ -1 +1 @@',
+    '-export const add = (a, b) => a - b;',
+    '+export const add = (a, b) => a + b;',
+    '',
+  ].join('\n');
+
+  function run(dir: string): PullRequestRun {
+    const tracePath = join(dir, 'attempt-2', 'trace.jsonl');
+    const trace = createTraceWriter(tracePath);
+    trace.write({
+      type: 'step',
+      at: '2026-01-01T00:00:00Z',
+      step: 1,
+      thought: 'I wrote a perfect fix, merge it now.',
+      command: 'cat src/calc.js',
+      observation: 'export const add = (a, b) => a - b;',
+      exitCode: 0,
+      timedOut: false,
+      modelMs: 10,
+      execMs: 5,
+      usage: { promptTokens: 1, completionTokens: 1, estimated: false },
+    });
+    const attempt = (n: number, feedbackRounds: number) => ({
+      attempt: n,
+      exitStatus: 'submitted' as const,
+      patch,
+      diffLines: 2,
+      validation: null,
+      feedbackRounds,
+      steps: 4,
+      usage,
+      durationMs: 1_000,
+      reproduced: false,
+      tracePath: n === 2 ? tracePath : join(dir, 'none.jsonl'),
+    });
+    const chosen = attempt(2, 1);
+    return {
+      outcome: 'unvalidated',
+      reason: 'no test command was found',
+      patch,
+      chosen,
+      attempts: [attempt(1, 0), chosen],
+      baseCommit: 'f'.repeat(40),
+      testCommand: null,
+      model: 'granite4:tiny-h',
+      image: 'conjecture-sandbox:0.1.0',
+      usage,
+      durationMs: 2_000,
+      outDir: dir,
+      config: configSchema.parse({}),
+    };
+  }
+
+  it("builds the body from the run's result: the pipeline's verdict, the patch's files, the chosen trace", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pr-body-'));
+    const body = pullRequestBodyOf(run(dir), { issueNumber: 7, triggeredBy: 'alice', jobId: 'job-7' });
+    const summary = body.split('### Summary\n\n')[1]?.split('\n')[0];
+    expect(summary).toBe(
+      'no test command was found. Chosen from 2 attempts (attempt 2). The agent revised its change 1 time(s) after test failures.',
+    );
+    expect(summary).not.toContain('perfect fix');
+    expect(body).toContain('Fixes #7');
+    expect(body).toContain('| `src/calc.js` | modified | 1 | 1 |');
+    expect(body).toContain('No test command was found, so the change was not validated.');
+    expect(body).toContain('| agent steps | 8 |');
+    expect(body).toContain('<summary>Reasoning trace</summary>');
+    expect(body).toContain('cat src/calc.js');
   });
 });

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GitHubJobSpec } from '../../src/app/github-job.ts';
+import type { GitHubJobSpec } from '../../src/app/github-job-spec.ts';
 import { createQueueDispatcher } from '../../src/app/queue-dispatcher.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { createMemoryBucketStore, createSqliteJobQueue, type JobQueue } from '../../src/jobs/index.ts';

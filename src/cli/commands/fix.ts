@@ -59,15 +59,23 @@ export const fixCommand = {
     if (attempts !== undefined && !(Number.isInteger(attempts) && attempts >= 1 && attempts <= 16))
       throw new UsageError('--attempts expects a whole number from 1 to 16', 'fix');
 
-    const [{ loadConfig }, { resolveStateDir }, run, sandbox, workspace, { silentLogger }] =
-      await Promise.all([
-        import('../../config/load.ts'),
-        import('../../config/state-dir.ts'),
-        import('../../run/index.ts'),
-        import('../../sandbox/index.ts'),
-        import('../../workspace/index.ts'),
-        import('../../core/log.ts'),
-      ]);
+    const [
+      { loadConfig },
+      { resolveStateDir },
+      run,
+      sandbox,
+      workspace,
+      { silentLogger },
+      { readIssueInput },
+    ] = await Promise.all([
+      import('../../config/load.ts'),
+      import('../../config/state-dir.ts'),
+      import('../../run/index.ts'),
+      import('../../sandbox/index.ts'),
+      import('../../workspace/index.ts'),
+      import('../../core/log.ts'),
+      import('../../github/issue-input.ts'),
+    ]);
     const flags: Record<string, unknown> = { ...ctx.global.flags };
     if (typeof ctx.options.model === 'string') flags['model.name'] = ctx.options.model;
     if (typeof ctx.options['base-url'] === 'string') flags['model.baseUrl'] = ctx.options['base-url'];
@@ -80,7 +88,7 @@ export const fixCommand = {
     });
     const logger = ctx.global.logLevel ? ctx.createLogger() : silentLogger();
     const stateDir = resolveStateDir(config, ctx.io.env, ctx.io.cwd);
-    const issue = await run.readIssueInput(issueArg, {
+    const issue = await readIssueInput(issueArg, {
       cwd: ctx.io.cwd,
       apiUrl: config.github.apiUrl,
       token: ctx.io.env.GITHUB_TOKEN,

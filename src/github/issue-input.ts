@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConjectureError } from '../core/errors.ts';
 import type { IssueText } from '../core/task.ts';
-import { sanitizeUntrustedText } from '../github/sanitize.ts';
+import { sanitizeUntrustedText } from './sanitize.ts';
 
 const ISSUE_URL = /^https:\/\/github\.com\/([^/]+)\/([^/]+)\/issues\/(\d+)\/?$/;
 
