@@ -6,7 +6,8 @@ import { afterEach, expect, it } from 'vitest';
 import type { GitHubJobSpec } from '../../src/app/index.ts';
 import { createQueueDispatcher, specOf } from '../../src/app/index.ts';
 import { silentLogger } from '../../src/core/log.ts';
-import { createSqliteJobQueue, type JobQueue } from '../../src/jobs/index.ts';
+import type { JobQueue } from '../../src/jobs/index.ts';
+import { createSqliteJobQueue } from '../../src/jobs/sqlite/queue.ts';
 
 let queue: JobQueue | undefined;
 afterEach(async () => {

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { formatCostReport, parseSince } from '../../src/cli/commands/report.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { aggregateCost } from '../../src/jobs/cost.ts';
-import { createSqliteJobQueue } from '../../src/jobs/index.ts';
+import { createSqliteJobQueue } from '../../src/jobs/sqlite/queue.ts';
 import { finishJobs } from '../server/finished-jobs.ts';
 import { runCli, STACK_FRAME, tempDir } from './run-cli.ts';
 

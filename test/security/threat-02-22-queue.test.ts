@@ -10,8 +10,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GitHubJobSpec } from '../../src/app/github-job-spec.ts';
 import { createQueueDispatcher } from '../../src/app/queue-dispatcher.ts';
 import { silentLogger } from '../../src/core/log.ts';
-import { createMemoryBucketStore, createSqliteJobQueue, type JobQueue } from '../../src/jobs/index.ts';
+import { createMemoryBucketStore, type JobQueue } from '../../src/jobs/index.ts';
 import { takeTokens } from '../../src/jobs/rate-limit.ts';
+import { createSqliteJobQueue } from '../../src/jobs/sqlite/queue.ts';
 
 let queue: JobQueue | undefined;
 afterEach(async () => {

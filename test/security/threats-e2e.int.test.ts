@@ -18,7 +18,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type AppServer, startAppServer } from '../../src/cli/compose/index.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/core/log.ts';
-import { openJobQueue } from '../../src/jobs/index.ts';
+import { openJobQueue } from '../../src/jobs/open.ts';
 import { createOpenAIModel } from '../../src/model/index.ts';
 import {
   type ScriptedServer,

@@ -4,7 +4,8 @@
  * cost report, the web page).
  */
 import { silentLogger } from '../../src/core/log.ts';
-import { createWorker, type JobQueue, type JobRecord, type JobResult } from '../../src/jobs/index.ts';
+import type { JobQueue, JobRecord, JobResult } from '../../src/jobs/index.ts';
+import { createWorker } from '../../src/jobs/worker.ts';
 
 export interface FinishedJob {
   repo: string;

@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { silentLogger } from '../../src/core/log.ts';
-import { type Consumer, createSqliteJobQueue, createWorker, type JobQueue } from '../../src/jobs/index.ts';
+import type { Consumer, JobQueue } from '../../src/jobs/index.ts';
+import { createSqliteJobQueue } from '../../src/jobs/sqlite/queue.ts';
+import { createWorker } from '../../src/jobs/worker.ts';
 import { createOpenAIModel } from '../../src/model/index.ts';
 import {
   type ScriptedServer,

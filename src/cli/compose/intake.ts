@@ -3,7 +3,8 @@
  * and prunes old ones. Deliveries of one repository are handled one at a time (the lane's limit).
  */
 import { createGitHubEventHandler, type EventDeps, GITHUB_EVENT_KIND } from '../../app/index.ts';
-import { createWorker, DELIVERY_RETENTION_MS, type JobQueue } from '../../jobs/index.ts';
+import { DELIVERY_RETENTION_MS, type JobQueue } from '../../jobs/index.ts';
+import { createWorker } from '../../jobs/worker.ts';
 
 /** Handling one delivery takes a few GitHub calls; a dead app's deliveries are picked up after this. */
 export const INTAKE_LEASE_MS = 10_000;

@@ -6,7 +6,8 @@
 import { GITHUB_JOB_KIND, type GitHubJobDeps } from '../../app/index.ts';
 import type { Logger } from '../../core/log.ts';
 import { EVAL_JOB_KIND, type StartEvalWorker } from '../../eval/index.ts';
-import { type Consumer, createWorker, type JobHandler, type JobQueue } from '../../jobs/index.ts';
+import type { Consumer, JobHandler, JobQueue } from '../../jobs/index.ts';
+import { createWorker } from '../../jobs/worker.ts';
 import { type ConjectureMetrics, instrumentJobHandler } from '../../server/index.ts';
 import {
   createEvalJobHandler,
