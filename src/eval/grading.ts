@@ -1,15 +1,20 @@
 /**
  * Grading exactly as SWE-bench's `swebench/harness/grading.py` (PASS_AND_FAIL evaluation):
  * - a FAIL_TO_PASS test succeeds when it PASSED (or XFAIL); it fails when absent, FAILED, ERROR
- *   or SKIPPED;
+ *   or SKIPPED (a skipped F2P test is no resolution: a patch that makes them skip is not a fix);
  * - a PASS_TO_PASS test is maintained when it PASSED, XFAIL or SKIPPED; it fails when absent,
  *   FAILED or ERROR;
  * - each ratio is 1 when its list is empty; FULL when both are 1, PARTIAL when 0 < f2p < 1 and
- *   p2p is 1, else NO. `resolved` means FULL.
+ *   p2p is 1, else NO. `resolved` means FULL;
+ * - an id is looked up as written; an id truncated inside a pytest parameter (more `[` than `]`,
+ *   as some SWE-bench Verified ids are) matches the reported ids it prefixes, when they agree on
+ *   passing or not.
  */
+import { z } from 'zod';
 import type { StatusMap, TestStatus } from './adapters/types.ts';
 
-export type ResolutionStatus = 'RESOLVED_FULL' | 'RESOLVED_PARTIAL' | 'RESOLVED_NO';
+export const resolutionStatusSchema = z.enum(['RESOLVED_FULL', 'RESOLVED_PARTIAL', 'RESOLVED_NO']);
+export type ResolutionStatus = z.infer<typeof resolutionStatusSchema>;
 
 export interface TestsStatus {
   FAIL_TO_PASS: { success: string[]; failure: string[] };
@@ -18,13 +23,22 @@ export interface TestsStatus {
 
 const PASSED: TestStatus[] = ['PASSED', 'XFAIL'];
 
+/** The status reported for `id` (see the truncated-id rule above), or undefined when none is. */
+export function statusOf(id: string, map: StatusMap): TestStatus | undefined {
+  if (Object.hasOwn(map, id)) return map[id];
+  if ((id.match(/\[/g)?.length ?? 0) <= (id.match(/\]/g)?.length ?? 0)) return undefined;
+  const matches = Object.keys(map).filter((k) => k.startsWith(id));
+  const outcomes = new Set(matches.map((k) => PASSED.includes(map[k] as TestStatus)));
+  return outcomes.size === 1 ? map[matches[0] as string] : undefined;
+}
+
 export function testPassed(id: string, map: StatusMap): boolean {
-  const s = map[id];
+  const s = statusOf(id, map);
   return s !== undefined && PASSED.includes(s);
 }
 
 export function testMaintained(id: string, map: StatusMap): boolean {
-  return testPassed(id, map) || map[id] === 'SKIPPED';
+  return testPassed(id, map) || statusOf(id, map) === 'SKIPPED';
 }
 
 export function gradeTests(

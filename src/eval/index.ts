@@ -40,7 +40,6 @@ export {
   selectInstances,
 } from './instances.ts';
 export {
-  appendResult,
   type EvalResult,
   type EvalStatus,
   type Prediction,
@@ -67,6 +66,7 @@ export {
   readRunResults,
 } from './run-store.ts';
 export { goldPredictions, type ScoreOptions, scoreInstances } from './score.ts';
+export { openScoreStore, patchDigest, SCORE_RESULTS_FILE, type ScoreStore } from './score-store.ts';
 export { REPO_SPECS, type RepoSpec, specFor, testFiles } from './specs.ts';
 export { collectRunStamp, type RunStamp, runStampSchema } from './stamp.ts';
 export type { EvalSummary } from './summary.ts';

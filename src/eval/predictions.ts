@@ -1,13 +1,13 @@
 /**
  * Predictions in the official harness / sb-cli format: `{instance_id, model_name_or_path,
- * model_patch}`, as a JSON list, a dict keyed by instance id, or JSONL. And `results.jsonl`, one
- * line per evaluated instance, appended as each finishes so an interrupted run keeps its work.
+ * model_patch}`, as a JSON list, a dict keyed by instance id, or JSONL. And the lines of `eval score`'s
+ * `results.jsonl`, one per evaluated instance (written by score-store.ts).
  */
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { ConjectureError } from '../core/errors.ts';
-import type { ResolutionStatus } from './grading.ts';
+import { resolutionStatusSchema } from './grading.ts';
 
 export const predictionSchema = z
   .object({
@@ -112,30 +112,44 @@ export async function writePredictions(
   await writeFile(path, `${JSON.stringify(data, null, 2)}\n`);
 }
 
-export type EvalStatus = 'resolved' | 'unresolved' | 'empty_patch' | 'patch_failed' | 'error';
+export const evalStatusSchema = z.enum(['resolved', 'unresolved', 'empty_patch', 'patch_failed', 'error']);
+export type EvalStatus = z.infer<typeof evalStatusSchema>;
+
+const countsSchema = z.object({ success: z.number(), failure: z.number() }).nullable();
 
 /** One line of results.jsonl. */
-export interface EvalResult {
-  instance_id: string;
-  model_name_or_path: string;
-  status: EvalStatus;
-  resolution: ResolutionStatus | null;
-  fail_to_pass: { success: number; failure: number } | null;
-  pass_to_pass: { success: number; failure: number } | null;
-  duration_ms: number;
+export const evalResultSchema = z.object({
+  instance_id: z.string(),
+  model_name_or_path: z.string(),
+  status: evalStatusSchema,
+  resolution: resolutionStatusSchema.nullable(),
+  fail_to_pass: countsSchema,
+  pass_to_pass: countsSchema,
+  duration_ms: z.number(),
   /** For `patch_failed` and `error`: what went wrong, one line. */
-  error?: string;
-}
+  error: z.string().optional(),
+  /** Which prediction was graded (see `patchDigest`): a rerun reuses the result only for the same one. */
+  patch_sha256: z.string().optional(),
+});
+export type EvalResult = z.infer<typeof evalResultSchema>;
 
-export async function appendResult(path: string, result: EvalResult): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await appendFile(path, `${JSON.stringify(result)}\n`);
-}
-
+/** Reads results.jsonl; when an instance has several lines (files written before resuming kept one per instance), the last wins. */
 export async function readResults(path: string): Promise<EvalResult[]> {
   const text = await readFile(path, 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l, i) => parseJson(l, `${path}:line ${i + 1}`) as EvalResult);
+  const byId = new Map<string, EvalResult>();
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    const r = evalResultSchema.safeParse(parseJson(line, `${path}:line ${i + 1}`));
+    if (!r.success)
+      throw new PredictionsError(
+        `${path}:line ${i + 1}: not an evaluation result: ${r.error.issues[0]?.message}`,
+        {
+          code: 'prediction_invalid',
+          hint: 'results.jsonl is written by conjecture eval score; rerun with --redo to start it over',
+        },
+      );
+    byId.delete(r.data.instance_id);
+    byId.set(r.data.instance_id, r.data);
+  });
+  return [...byId.values()];
 }

@@ -149,7 +149,7 @@ async function loadMeta(dir: string, init: RunInit): Promise<RunMeta> {
 }
 
 /** Write-then-rename: readers (and a later run after a kill) see the old file or the new one. */
-async function replaceFile(path: string, text: string): Promise<void> {
+export async function replaceFile(path: string, text: string): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, text);
   await rename(tmp, path);

@@ -2,7 +2,10 @@
  * `conjecture eval score`: evaluates predictions against SWE-bench instances, each in its own
  * checkout and sandboxes, `workers` at a time, one instance's failure never stopping the others.
  * Writes `<out>/<id>/{report.json,test_output.txt,eval.log,patch.diff}`, `<out>/results.jsonl`
- * (appended as each instance ends) and `<out>/summary.json` (SWE-bench's run report shape).
+ * (one line per instance, rewritten as each ends: score-store.ts) and `<out>/summary.json`
+ * (SWE-bench's run report shape). Scoring into the same `<out>` again resumes: results of the same
+ * predictions are reused (`redo` starts over). When `signal` fires no new instance starts, running
+ * ones are abandoned unrecorded, and the summary covers what finished.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -15,8 +18,9 @@ import { createWorkspaceCache } from '../workspace/index.ts';
 import { instanceReport } from './grading.ts';
 import { runAsFromUser } from './host-run.ts';
 import type { SwebenchInstance } from './instances.ts';
-import { appendResult, type EvalResult, type Prediction } from './predictions.ts';
+import type { EvalResult, Prediction } from './predictions.ts';
 import { evaluateInstance, type InstanceContext, instanceDir } from './run-instance.ts';
+import { openScoreStore } from './score-store.ts';
 import { type EvalSummary, summarize } from './summary.ts';
 
 export interface ScoreOptions {
@@ -43,7 +47,11 @@ export interface ScoreOptions {
   /** Defaults to whether this process runs as root; then host-side file work runs as sandbox.user. */
   isRoot?: boolean;
   runId?: string;
+  /** Evaluate every instance again, discarding the results already in `outDir`. */
+  redo?: boolean;
   signal?: AbortSignal;
+  /** Before any work: how many submitted instances will be evaluated now and how many are reused. */
+  onPlanned?: (plan: { evaluate: number; reused: number }) => void;
   onResult?: (result: EvalResult) => void;
 }
 
@@ -70,6 +78,7 @@ export async function scoreInstances(opts: ScoreOptions): Promise<EvalSummary> {
       caFile: opts.caFile,
       labels,
       inflight: new Map(),
+      signal: opts.signal,
     },
     outDir,
     mirrorDir: opts.mirrorDir ? resolve(opts.mirrorDir) : undefined,
@@ -90,28 +99,35 @@ export async function scoreInstances(opts: ScoreOptions): Promise<EvalSummary> {
       'predictions for unknown instances ignored',
     );
 
-  const resultsPath = join(outDir, 'results.jsonl');
-  const results: EvalResult[] = [];
+  const store = await openScoreStore(outDir, { redo: opts.redo });
+  const predictionOf = (instance: SwebenchInstance) =>
+    opts.predictions.get(instance.instance_id) as Prediction;
+  const pending = submitted.filter((i) => !store.reusable(predictionOf(i)));
+  opts.onPlanned?.({ evaluate: pending.length, reused: submitted.length - pending.length });
   const started = Date.now();
-  await runPool(submitted, Math.max(1, opts.workers ?? 1), async (instance) => {
-    if (opts.signal?.aborted) return;
-    const pred = opts.predictions.get(instance.instance_id) as Prediction;
+  const { signal } = opts;
+  await runPool(pending, Math.max(1, opts.workers ?? 1), async (instance) => {
+    if (signal?.aborted) return;
+    const pred = predictionOf(instance);
     const log = opts.logger.child({ instance: instance.instance_id });
     const t = Date.now();
     let result: EvalResult;
     try {
       result = await evaluateInstance({ ...ctx, logger: log }, instance, pred);
     } catch (err) {
+      if (signal?.aborted) return;
       // The crash boundary for one instance: record it and carry on with the rest.
       log.error({ err }, 'instance failed');
       result = await recordError(outDir, instance, pred, describeError(err), Date.now() - t);
     }
-    results.push(result);
-    await appendResult(resultsPath, result);
-    log.info({ status: result.status, ms: result.duration_ms }, 'instance done');
-    opts.onResult?.(result);
+    // Interrupted while it ran: its tests may have been cut short, so it is no result; it runs next time.
+    if (signal?.aborted) return;
+    const recorded = await store.record(result, pred);
+    log.info({ status: recorded.status, ms: recorded.duration_ms }, 'instance done');
+    opts.onResult?.(recorded);
   });
 
+  const results = submitted.flatMap((i) => store.get(i.instance_id) ?? []);
   const summary = summarize({
     instances: opts.instances,
     predictions: opts.predictions,

@@ -40,6 +40,8 @@ export interface SetupContext {
   labels?: Record<string, string>;
   /** Installs in flight by cache key, so two workers never build the same node_modules at once. */
   inflight: Map<string, Promise<string>>;
+  /** Stops an install (Ctrl-C); the half-built cache entry is never marked complete, so it is rebuilt. */
+  signal?: AbortSignal;
 }
 
 export class SetupError extends ConjectureError {}
@@ -198,7 +200,13 @@ async function runSetup(
   const sandbox = await ctx.provider.create(spec);
   try {
     ctx.logger.info({ command, hostDir }, 'installing dependencies');
-    return await sandbox.exec(command, { cwd, env, timeoutMs: ctx.timeoutMs, maxOutputBytes: 2_000_000 });
+    return await sandbox.exec(command, {
+      cwd,
+      env,
+      timeoutMs: ctx.timeoutMs,
+      maxOutputBytes: 2_000_000,
+      signal: ctx.signal,
+    });
   } finally {
     await sandbox.dispose();
   }

@@ -24,6 +24,43 @@ describe('grading (as swebench/harness/grading.py)', () => {
     );
   });
 
+  it('grades a patch that makes every FAIL_TO_PASS test skip as NO, each skipped test a failure', () => {
+    // grading.py's test_failed counts SKIPPED for F2P: without it the skipped tests would land in
+    // neither list and the instance would score RESOLVED_FULL.
+    const tests = gradeTests({ f1: 'SKIPPED', f2: 'SKIPPED', p1: 'PASSED', p2: 'SKIPPED' }, gold);
+    expect(tests.FAIL_TO_PASS).toEqual({ success: [], failure: ['f1', 'f2'] });
+    expect(tests.PASS_TO_PASS).toEqual({ success: ['p1', 'p2'], failure: [] });
+    expect(resolutionStatus(tests)).toBe('RESOLVED_NO');
+    expect(instanceReport({ patch: 'diff', applied: true, tests }).resolved).toBe(false);
+  });
+
+  it('matches an id truncated inside a pytest parameter when the tests it prefixes agree', () => {
+    const truncated = 'test_grammar_fail[log(photon';
+    const agree = {
+      'test_grammar_fail[log(photon)]': 'PASSED',
+      'test_grammar_fail[log(photon) x]': 'XFAIL',
+    } as const;
+    const split = {
+      'test_grammar_fail[log(photon)]': 'PASSED',
+      'test_grammar_fail[log(photon) x]': 'FAILED',
+    } as const;
+    const skipped = { 'test_grammar_fail[log(photon)]': 'SKIPPED' } as const;
+    const grade = (map: StatusMap) =>
+      gradeTests(map, { FAIL_TO_PASS: [truncated], PASS_TO_PASS: [truncated] });
+    expect(grade(agree).FAIL_TO_PASS.success).toEqual([truncated]);
+    // They disagree: the id resolves to nothing, so it is missing (a failure) for both lists.
+    expect(grade(split).FAIL_TO_PASS.failure).toEqual([truncated]);
+    expect(grade(split).PASS_TO_PASS.failure).toEqual([truncated]);
+    // Skipped: a failure for FAIL_TO_PASS, maintained for PASS_TO_PASS.
+    expect(grade(skipped).FAIL_TO_PASS.failure).toEqual([truncated]);
+    expect(grade(skipped).PASS_TO_PASS.success).toEqual([truncated]);
+    // Only truncated ids get the prefix rule: a complete id must match exactly.
+    expect(
+      gradeTests({ test_a_long: 'PASSED' }, { FAIL_TO_PASS: ['test_a'], PASS_TO_PASS: [] }).FAIL_TO_PASS
+        .failure,
+    ).toEqual(['test_a']);
+  });
+
   it('is NO when a PASS_TO_PASS test breaks or goes missing, or no FAIL_TO_PASS passes', () => {
     expect(
       resolutionStatus(gradeTests({ f1: 'PASSED', f2: 'PASSED', p1: 'FAILED', p2: 'PASSED' }, gold)),

@@ -1,9 +1,8 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  appendResult,
   type EvalResult,
   parsePredictions,
   readPredictions,
@@ -55,19 +54,34 @@ describe('predictions', () => {
     expect((await readPredictions(dictPath)).get('a__b-1')).toEqual(p1);
   });
 
-  it('appends results.jsonl one line per instance', async () => {
+  it('reads results.jsonl with the last line of an instance winning, and rejects a foreign line', async () => {
     const path = join(await mkdtemp(join(tmpdir(), 'eval-res-')), 'results.jsonl');
     const r: EvalResult = {
       instance_id: 'a',
       model_name_or_path: 'm',
+      status: 'error',
+      resolution: null,
+      fail_to_pass: null,
+      pass_to_pass: null,
+      duration_ms: 5,
+      error: 'clone failed',
+    };
+    const resolved = {
+      ...r,
       status: 'resolved',
       resolution: 'RESOLVED_FULL',
       fail_to_pass: { success: 1, failure: 0 },
       pass_to_pass: { success: 2, failure: 0 },
-      duration_ms: 5,
+      error: undefined,
     };
-    await appendResult(path, r);
-    await appendResult(path, { ...r, instance_id: 'b', status: 'error', resolution: null, error: 'boom' });
-    expect((await readResults(path)).map((x) => x.status)).toEqual(['resolved', 'error']);
+    // Written by an older version that appended a line per attempt.
+    const lines = [r, { ...r, instance_id: 'b' }, resolved].map((x) => JSON.stringify(x));
+    await writeFile(path, `${lines.join('\n')}\n`);
+    expect((await readResults(path)).map((x) => [x.instance_id, x.status])).toEqual([
+      ['b', 'error'],
+      ['a', 'resolved'],
+    ]);
+    await writeFile(path, `${lines[0]}\n{"instance_id":"c","status":"fine"}\n`);
+    await expect(readResults(path)).rejects.toThrow(/results\.jsonl:line 2: not an evaluation result/);
   });
 });

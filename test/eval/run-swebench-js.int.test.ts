@@ -110,29 +110,36 @@ describeIf(missingDocker() ?? missingSwebenchJs(), 'eval run on swebench-js with
     const preds = parsePredictions(readFileSync(join(out, 'preds.json'), 'utf8'), 'preds.json');
     expect(preds.get(TWO[0] as string)?.model_name_or_path).toBe('conjecture/granite4:tiny-h');
 
-    const score = await cli(
-      [
-        'eval',
-        'score',
-        '--instances',
-        data.dataset,
-        ...TWO.flatMap((id) => ['--filter', id]),
-        '--preds',
-        join(out, 'preds.json'),
-        '--out',
-        join(out, 'score'),
-        '--mirror-dir',
-        data.mirrorDir,
-        '--cache-dir',
-        EVAL_CACHE,
-        '--workers',
-        '2',
-        ...(CA_BUNDLE ? ['--ca-file', CA_BUNDLE] : []),
-      ],
-      env,
-    );
+    const scoreArgs = [
+      'eval',
+      'score',
+      '--instances',
+      data.dataset,
+      ...TWO.flatMap((id) => ['--filter', id]),
+      '--preds',
+      join(out, 'preds.json'),
+      '--out',
+      join(out, 'score'),
+      '--mirror-dir',
+      data.mirrorDir,
+      '--cache-dir',
+      EVAL_CACHE,
+      '--workers',
+      '2',
+      ...(CA_BUNDLE ? ['--ca-file', CA_BUNDLE] : []),
+    ];
+    const score = await cli(scoreArgs, env);
     expect(score.code, score.stderr).toBe(0);
     expect(score.data).toMatchObject({ resolved_instances: 2, error_instances: 0 });
+    // Scoring again into the same --out resumes: nothing is evaluated twice, no line is duplicated.
+    const again = await cli(scoreArgs, env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.data).toMatchObject({ resolved_instances: 2, scored_now: 0, reused: 2 });
+    expect(
+      readFileSync(join(out, 'score', 'results.jsonl'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(2);
 
     const report = await cli(['eval', 'report', out, '--out', join(work, 'report.md')], env);
     expect(report.code, report.stderr).toBe(0);

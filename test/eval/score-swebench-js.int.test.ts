@@ -33,12 +33,11 @@ describeIf(missingDocker() ?? missingSwebenchJs(), 'eval score on swebench-js (1
     predictions: Map<string, Prediction>,
     extra: Partial<ScoreOptions> = {},
   ) => {
-    const outDir = await mkdtemp(join(tmpdir(), `conjecture-eval-${name}-`));
+    const outDir = extra.outDir ?? (await mkdtemp(join(tmpdir(), `conjecture-eval-${name}-`)));
     const started = Date.now();
     const summary = await scoreInstances({
       instances,
       predictions,
-      outDir,
       cacheDir: EVAL_CACHE,
       mirrorDir: data.mirrorDir,
       workers: 2,
@@ -46,6 +45,7 @@ describeIf(missingDocker() ?? missingSwebenchJs(), 'eval score on swebench-js (1
       logger: silentLogger(),
       caFile: CA_BUNDLE,
       ...extra,
+      outDir,
     });
     // The wall time is part of what this test reports (see docs/evaluation.md).
     process.stderr.write(
@@ -72,6 +72,18 @@ describeIf(missingDocker() ?? missingSwebenchJs(), 'eval score on swebench-js (1
       resolved: true,
     });
     expect(report[id].tests_status.PASS_TO_PASS.success.length).toBeGreaterThan(800);
+
+    // Scoring the same predictions into the same directory again resumes: nothing runs, no line doubles.
+    let plan: unknown;
+    const again = await run('gold-again', goldPredictions(instances), {
+      outDir,
+      onPlanned: (p) => {
+        plan = p;
+      },
+    });
+    expect(plan).toEqual({ evaluate: 0, reused: 16 });
+    expect(again.summary.resolved_instances).toBe(16);
+    expect((await readFile(join(outDir, 'results.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(16);
   });
 
   it('resolves none with empty patches, recording each as empty_patch', {

@@ -15,55 +15,7 @@ import { runPool } from '../../src/eval/score.ts';
 import { manifestKey } from '../../src/eval/setup.ts';
 import { createLocalSandboxProvider } from '../../src/sandbox/index.ts';
 import { commitFiles, makeRepo, sh } from '../support/git-repo.ts';
-
-const ADD_TEST = `import { test } from 'node:test';\nimport assert from 'node:assert';\nimport { add, sub } from '../src/calc.mjs';\ntest('subtracts', () => assert.equal(sub(3, 1), 2));\n`;
-
-async function fixture() {
-  const repo = makeRepo({
-    'src/calc.mjs': 'export const add = (a, b) => a - b;\nexport const sub = (a, b) => a - b;\n',
-    'test/calc.test.mjs': ADD_TEST,
-  });
-  const base = sh(repo, 'git', ['rev-parse', 'HEAD']).trim();
-  // The reference fix and the test patch, as diffs git wrote.
-  commitFiles(
-    repo,
-    { 'src/calc.mjs': 'export const add = (a, b) => a + b;\nexport const sub = (a, b) => a - b;\n' },
-    'fix',
-  );
-  const patch = sh(repo, 'git', ['diff', 'HEAD~1', 'HEAD']);
-  commitFiles(
-    repo,
-    { 'test/calc.test.mjs': `${ADD_TEST}test('adds', () => assert.equal(add(1, 2), 3));\n` },
-    'test',
-  );
-  const testPatch = sh(repo, 'git', ['diff', 'HEAD~1', 'HEAD']);
-  const mirrors = await mkdtemp(join(tmpdir(), 'eval-mirrors-'));
-  sh(tmpdir(), 'git', ['clone', '-q', '--bare', repo, join(mirrors, 'acme__calc.git')]);
-  const line = (id: string, extra: Record<string, unknown> = {}) =>
-    JSON.stringify({
-      instance_id: id,
-      repo: 'acme/calc',
-      base_commit: base,
-      patch,
-      test_patch: testPatch,
-      FAIL_TO_PASS: ['test/calc.test.mjs:adds'],
-      PASS_TO_PASS: '["test/calc.test.mjs:subtracts"]',
-      test_cmd: 'node --test',
-      ...extra,
-    });
-  const instances = parseInstances(
-    [
-      line('acme__calc-1'),
-      line('acme__calc-2'),
-      line('acme__calc-3'),
-      line('acme__calc-4'),
-      line('acme__calc-5', { repo: 'acme/missing' }),
-      line('acme__calc-6'),
-    ].join('\n'),
-    'fixture.jsonl',
-  );
-  return { mirrors, instances, patch };
-}
+import { scoreFixture as fixture } from './score-fixture.ts';
 
 describe('scoreInstances (local sandbox, real git)', () => {
   it('grades each instance on its own and survives one that crashes', { timeout: 60_000 }, async () => {
@@ -128,6 +80,75 @@ describe('scoreInstances (local sandbox, real git)', () => {
     const results = (await readFile(join(outDir, 'results.jsonl'), 'utf8')).trim().split('\n');
     expect(results).toHaveLength(5);
     expect(JSON.parse(await readFile(join(outDir, 'summary.json'), 'utf8')).resolved_instances).toBe(1);
+  });
+});
+
+describe('a FAIL_TO_PASS test the prediction makes skip', () => {
+  it('is graded a failure, as grading.py grades it: the instance is not resolved', {
+    timeout: 60_000,
+  }, async () => {
+    const head =
+      "import { test } from 'node:test';\nimport assert from 'node:assert';\nimport * as calc from '../src/calc.mjs';\n";
+    const repo = makeRepo({
+      'src/calc.mjs': 'export const add = (a, b) => a - b;\n',
+      'test/calc.test.mjs': `${head}test('subtracts', () => assert.equal(calc.add(3, 0), 3));\n`,
+    });
+    const base = sh(repo, 'git', ['rev-parse', 'HEAD']).trim();
+    // The graded test skips itself when the module says so: a prediction can make it skip.
+    commitFiles(
+      repo,
+      {
+        'test/calc.test.mjs': `${head}test('subtracts', () => assert.equal(calc.add(3, 0), 3));\ntest('adds', { skip: calc.skipAdds === true }, () => assert.equal(calc.add(1, 2), 3));\n`,
+      },
+      'test',
+    );
+    const testPatch = sh(repo, 'git', ['diff', 'HEAD~1', 'HEAD']);
+    const mirrors = await mkdtemp(join(tmpdir(), 'eval-mirrors-'));
+    sh(tmpdir(), 'git', ['clone', '-q', '--bare', repo, join(mirrors, 'acme__skip.git')]);
+    const fix =
+      '--- a/src/calc.mjs\n+++ b/src/calc.mjs\n@@ -1 +1 @@\n-export const add = (a, b) => a - b;\n+export const add = (a, b) => a + b;\n';
+    const skip =
+      '--- a/src/calc.mjs\n+++ b/src/calc.mjs\n@@ -1 +1,2 @@\n export const add = (a, b) => a - b;\n+export const skipAdds = true;\n';
+    const instance = (id: string) =>
+      JSON.stringify({
+        instance_id: id,
+        repo: 'acme/skip',
+        base_commit: base,
+        patch: fix,
+        test_patch: testPatch,
+        FAIL_TO_PASS: ['test/calc.test.mjs:adds'],
+        PASS_TO_PASS: ['test/calc.test.mjs:subtracts'],
+        test_cmd: 'node --test',
+      });
+    const instances = parseInstances(
+      [instance('acme__skip-1'), instance('acme__skip-2')].join('\n'),
+      'x.jsonl',
+    );
+    const outDir = await mkdtemp(join(tmpdir(), 'eval-skip-'));
+    const summary = await scoreInstances({
+      instances,
+      predictions: new Map<string, Prediction>([
+        ['acme__skip-1', { instance_id: 'acme__skip-1', model_name_or_path: 'm', model_patch: fix }],
+        ['acme__skip-2', { instance_id: 'acme__skip-2', model_name_or_path: 'm', model_patch: skip }],
+      ]),
+      outDir,
+      cacheDir: `${outDir}-cache`,
+      mirrorDir: mirrors,
+      config: loadConfig({ env: {} }).config,
+      logger: silentLogger(),
+      provider: createLocalSandboxProvider({ allowLocal: true }),
+      isRoot: false,
+    });
+    expect(summary.resolved_ids).toEqual(['acme__skip-1']);
+    expect(summary.unresolved_ids).toEqual(['acme__skip-2']);
+    const statuses = JSON.parse(await readFile(join(outDir, 'acme__skip-2', 'test_status.json'), 'utf8'));
+    expect(statuses['test/calc.test.mjs:adds']).toBe('SKIPPED');
+    const report = JSON.parse(await readFile(join(outDir, 'acme__skip-2', 'report.json'), 'utf8'));
+    expect(report['acme__skip-2'].tests_status.FAIL_TO_PASS).toEqual({
+      success: [],
+      failure: ['test/calc.test.mjs:adds'],
+    });
+    expect(report['acme__skip-2'].resolved).toBe(false);
   });
 });
 

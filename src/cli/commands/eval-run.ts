@@ -10,6 +10,7 @@ import type { EvalRunSettings, InstanceRunner } from '../../eval/index.ts';
 import type { CommandContext } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { PACKAGE_ROOT, readVersion } from '../version.ts';
+import { loadSelection } from './eval-select.ts';
 import { warnAboutContext } from './model.ts';
 
 export const EXIT_INTERRUPTED = 130;
@@ -101,7 +102,7 @@ async function runStamp(config: Config) {
 }
 
 /** Aborts on the first SIGINT/SIGTERM; the handlers are removed by the returned function. */
-function interruptible(): { signal: AbortSignal; release(): void } {
+export function interruptible(): { signal: AbortSignal; release(): void } {
   const controller = new AbortController();
   const stop = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', stop);
@@ -122,10 +123,7 @@ export async function runEvalRun(ctx: CommandContext, need: (name: string) => st
   const workers = count(o.workers, '--workers', o.queue !== undefined ? 0 : 1) ?? 1;
   const evaluation = await import('../../eval/index.ts');
   const parts = await buildParts(ctx);
-  const instances = evaluation.selectInstances(await evaluation.loadInstances(instancesPath), {
-    filter: Array.isArray(o.filter) ? o.filter : typeof o.filter === 'string' ? [o.filter] : undefined,
-    slice: typeof o.slice === 'string' ? o.slice : undefined,
-  });
+  const { selected: instances } = await loadSelection(ctx, instancesPath);
   const label = typeof o.label === 'string' ? o.label : `conjecture/${parts.config.model.name}`;
   const store = await evaluation.openRunStore(outDir, {
     model_name_or_path: label,

@@ -4,12 +4,12 @@
  * harness does (`--preds gold` scores each instance's own reference patch: the evaluator's
  * self-check); `report` compares runs; `worker` runs queued eval jobs of distributed runs.
  */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { runEvalExport } from './eval-export.ts';
 import { runEvalRun, runEvalWorker } from './eval-run.ts';
+import { runEvalScore } from './eval-score.ts';
 
 const SUBCOMMANDS = 'eval run | eval score | eval report | eval export | eval worker';
 
@@ -18,7 +18,7 @@ export const evalCommand = {
   summary: 'SWE-bench evaluation: run the agent, score predictions, compare runs',
   usage: [
     'eval run --instances FILE --out DIR [--model NAME] [--base-url URL] [--workers N] [--filter ID|/RE/]... [--slice A:B] [--mirror-dir DIR] [--image-template T] [--redo] [--queue redis://…|FILE]',
-    'eval score --instances FILE --preds FILE|gold --out DIR [--mirror-dir DIR] [--image-template T] [--workers N] [--filter ID|/RE/]... [--slice A:B]',
+    'eval score --instances FILE --preds FILE|gold --out DIR [--mirror-dir DIR] [--image-template T] [--workers N] [--filter ID|/RE/]... [--slice A:B] [--redo]',
     'eval report DIR... --out FILE.md',
     'eval export RUN_DIR --out DIR [--score SCORE_DIR] [--split verified] [--name NAME] [--site URL] [--report URL]',
     'eval worker --queue redis://…|FILE [--workers N] [--mirror-dir DIR]',
@@ -41,7 +41,10 @@ export const evalCommand = {
       description:
         'run/score: per-instance image, e.g. swebench/sweb.eval.x86_64.{hub_id} (default: sandbox.image + setup)',
     },
-    redo: { type: 'boolean', description: 'run: run finished instances again (a new run id)' },
+    redo: {
+      type: 'boolean',
+      description: 'run/score: start over: run or score finished instances again (run: a new run id)',
+    },
     queue: {
       type: 'string',
       valueName: 'URL|FILE',
@@ -135,65 +138,8 @@ export const evalCommand = {
     if (sub === 'worker') return runEvalWorker(ctx, need);
     if (sub === 'report') return runReport(ctx, need('out'));
     if (sub === 'export') return runEvalExport(ctx, need);
-    if (sub !== 'score') throw new UsageError(`expected a subcommand: ${SUBCOMMANDS}`, 'eval');
-    const instancesPath = resolve(ctx.io.cwd, need('instances'));
-    const predsArg = need('preds');
-    const outDir = resolve(ctx.io.cwd, need('out'));
-    if (existsSync(resolve(outDir, 'run.json')))
-      throw new UsageError(
-        `${outDir} is an eval run directory; its results.jsonl is the run's record. Score into ${resolve(outDir, 'score')}`,
-        'eval',
-      );
-    const workers = positive(ctx.options.workers, '--workers') ?? 1;
-    const timeoutMs = positive(ctx.options['timeout-ms'], '--timeout-ms');
-    const str = (name: string) =>
-      typeof ctx.options[name] === 'string' ? resolve(ctx.io.cwd, ctx.options[name] as string) : undefined;
-
-    const [evaluation, { resolveStateDir }] = await Promise.all([
-      import('../../eval/index.ts'),
-      import('../../config/state-dir.ts'),
-    ]);
-    const { config } = ctx.loadConfig();
-    const all = await evaluation.loadInstances(instancesPath);
-    const filter = ctx.options.filter;
-    const instances = evaluation.selectInstances(all, {
-      filter: Array.isArray(filter) ? filter : typeof filter === 'string' ? [filter] : undefined,
-      slice: typeof ctx.options.slice === 'string' ? ctx.options.slice : undefined,
-    });
-    const predictions =
-      predsArg === 'gold'
-        ? evaluation.goldPredictions(instances)
-        : await evaluation.readPredictions(resolve(ctx.io.cwd, predsArg));
-
-    const step = ctx.progress.start(`evaluating ${instances.length} instances with ${workers} worker(s)`);
-    let done = 0;
-    const summary = await evaluation.scoreInstances({
-      instances,
-      predictions,
-      outDir,
-      cacheDir: str('cache-dir') ?? resolve(resolveStateDir(config, ctx.io.env, ctx.io.cwd), 'eval-cache'),
-      mirrorDir: str('mirror-dir'),
-      imageTemplate:
-        typeof ctx.options['image-template'] === 'string' ? ctx.options['image-template'] : undefined,
-      workers,
-      config,
-      logger: ctx.createLogger(),
-      testTimeoutMs: timeoutMs,
-      caFile: str('ca-file'),
-      keepCheckouts: ctx.options['keep-checkouts'] === true,
-      onResult: (r) => step.update(`${++done}/${instances.length} ${r.instance_id}: ${r.status}`),
-    });
-    step.succeed(`${summary.resolved_instances}/${summary.total_instances} resolved`);
-    ctx.out.data(summary);
-    ctx.out.line(
-      `total ${summary.total_instances}, submitted ${summary.submitted_instances}, completed ${summary.completed_instances}`,
-    );
-    ctx.out.line(
-      `resolved ${summary.resolved_instances}, unresolved ${summary.unresolved_instances}, empty patch ${summary.empty_patch_instances}, error ${summary.error_instances}`,
-    );
-    for (const id of summary.error_ids) ctx.out.line(`  error: ${id}`);
-    ctx.out.line(`reports in ${outDir} (summary.json, results.jsonl, <instance>/report.json)`);
-    return 0;
+    if (sub === 'score') return runEvalScore(ctx, need);
+    throw new UsageError(`expected a subcommand: ${SUBCOMMANDS}`, 'eval');
   },
 } satisfies Command;
 
@@ -216,12 +162,4 @@ async function runReport(ctx: CommandContext, out: string): Promise<number> {
     );
   ctx.out.line(`report: ${files.join(', ')}`);
   return 0;
-}
-
-function positive(value: unknown, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(`${flag} expects a whole number of at least 1`, 'eval');
-  return n;
 }
