@@ -5,7 +5,7 @@ set -u
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 status=0
-for bench in bench/sandbox-exec.ts bench/workspace.ts bench/agent-overhead.ts bench/prefix-cache.ts bench/intake/main.ts bench/embedded.ts; do
+for bench in bench/sandbox-exec.ts bench/workspace.ts bench/agent-overhead.ts bench/prefix-cache.ts bench/intake/main.ts bench/intake/abuse-soak.ts bench/embedded.ts; do
   [ -f "$bench" ] || continue
   echo "== $bench"
   node "$bench" || status=1

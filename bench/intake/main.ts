@@ -8,8 +8,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CALC_FILES } from '../../test/support/calc-repo.ts';
-import { makeRepo } from '../../test/support/git-repo.ts';
+import { addCalcRepo } from '../../test/support/calc-repo.ts';
 import { startGitHubStandin } from '../../test/support/github/standin.ts';
 import { examplePayload, pointAt, sendWebhook } from '../../test/support/github/webhooks.ts';
 import { summarize } from '../stats.ts';
@@ -26,12 +25,7 @@ const { privateKey } = generateKeyPairSync('rsa', {
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-intake-'));
 const standin = await startGitHubStandin({ dir });
-const repo = standin.addRepo({
-  owner: 'octo',
-  name: 'calc',
-  sourceDir: makeRepo(CALC_FILES),
-  permissions: { maintainer: 'write' },
-});
+const repo = addCalcRepo(standin);
 const ISSUES = 50;
 for (let i = 1; i <= ISSUES; i++)
   standin.addIssue(repo, { title: `bug ${i}`, body: `b ${i}`, user: 'reporter' });

@@ -57,7 +57,11 @@ function refuseClient(err: NodeJS.ErrnoException, socket: Socket, logger: Logger
     `HTTP request refused: ${message}`,
   );
   const body = `${JSON.stringify({ error: { code, message } })}\n`;
-  socket.end(
-    `HTTP/1.1 ${status} ${code}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
+  // As Node does without a listener: answer only when nothing was written on this connection yet,
+  // then destroy it, so no more of the request is read (and no handler acts on it half-refused).
+  if (socket.bytesWritten === 0)
+    socket.write(
+      `HTTP/1.1 ${status} ${code}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  socket.destroy();
 }

@@ -5,8 +5,7 @@
  * delivery acknowledged with 200 before the kill is stored in the intake file, and once the restarted
  * app has acted on them there is exactly one run per delivery — none lost, none doubled.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,17 +19,12 @@ import { makeRepo } from '../support/git-repo.ts';
 import { type Standin, startGitHubStandin } from '../support/github/standin.ts';
 import { examplePayload, pointAt, sendWebhook } from '../support/github/webhooks.ts';
 import { describeIf, missingCommand } from '../support/prereq.ts';
+import { type ServeProcess, startServeProcess } from '../support/serve-process.ts';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'conjecture.js');
 const SECRET = 'crash-test-secret';
 const ISSUES = 10;
 const KILL_AFTER_ACKS = 4;
 const INTAKE_FILE = 'jobs.intake.sqlite';
-const { privateKey } = generateKeyPairSync('rsa', {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  publicKeyEncoding: { type: 'spki', format: 'pem' },
-});
 
 const children = new Set<ChildProcessWithoutNullStreams>();
 let standin: Standin | undefined;
@@ -39,41 +33,14 @@ afterAll(async () => {
   await standin?.close();
 });
 
-function startServe(
-  home: string,
-  apiUrl: string,
-): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--no-worker', '--port', '0', '--host', '127.0.0.1'], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: home,
-      APP_ID: '12345',
-      PRIVATE_KEY: privateKey,
-      WEBHOOK_SECRET: SECRET,
-      CONJECTURE_GITHUB_API_URL: apiUrl,
-      CONJECTURE_MODEL_BASE_URL: 'http://127.0.0.1:9/v1',
-    },
+async function startServe(home: string, apiUrl: string): Promise<ServeProcess> {
+  const serve = await startServeProcess({
+    home,
+    env: { APP_ID: '12345', WEBHOOK_SECRET: SECRET, CONJECTURE_GITHUB_API_URL: apiUrl },
   });
-  children.add(child);
-  let out = '';
-  let err = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}\n${err}`)), 20_000);
-    child.stderr.on('data', (d) => (err += d));
-    child.stdout.on('data', (d) => {
-      out += d;
-      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve({ child, url });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited (${code}):\n${out}\n${err}`)));
-  });
+  children.add(serve.child);
+  return serve;
 }
-
-const exited = (child: ChildProcessWithoutNullStreams) =>
-  new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
 
 async function jobsIn(home: string, file = 'jobs.sqlite'): Promise<JobRecord[]> {
   const queue = createSqliteJobQueue({
@@ -133,7 +100,7 @@ describeIf(missingCommand('git'), 'serve survives SIGKILL without losing or doub
         if (res?.status === 200) acked.add(d.id);
         if (acked.size >= KILL_AFTER_ACKS && !killed) {
           first.child.kill('SIGKILL');
-          killed = exited(first.child);
+          killed = first.exited;
         }
       }),
     );
@@ -163,7 +130,7 @@ describeIf(missingCommand('git'), 'serve survives SIGKILL without losing or doub
       await new Promise((r) => setTimeout(r, 250));
     }
     second.child.kill('SIGTERM');
-    await exited(second.child);
+    await second.exited;
 
     // None doubled: one queued job per delivery and per issue.
     const jobs = await jobsIn(home);

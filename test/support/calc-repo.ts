@@ -4,6 +4,7 @@
  */
 import { chownSync } from 'node:fs';
 import { makeRepo } from './git-repo.ts';
+import type { Permission, Standin, StandinRepo } from './github/standin.ts';
 
 export const CALC_FILES = {
   'package.json': `${JSON.stringify({ name: 'calc', version: '1.0.0', type: 'commonjs', scripts: { test: 'node --test' } }, null, 2)}\n`,
@@ -24,4 +25,12 @@ export function makeCalcRepo(): string {
   const dir = makeRepo(CALC_FILES, 'calc');
   chownSync(dir, 1000, 1000);
   return dir;
+}
+
+/** `octo/calc` on a GitHub stand-in, with `maintainer` (write) unless other permissions are given. */
+export function addCalcRepo(
+  standin: Standin,
+  permissions: Record<string, Permission> = { maintainer: 'write' },
+): StandinRepo {
+  return standin.addRepo({ owner: 'octo', name: 'calc', sourceDir: makeRepo(CALC_FILES), permissions });
 }
