@@ -121,6 +121,11 @@ export const sandboxSchema = z
     cpus: z.number().positive().default(2),
     pids: positiveInt.default(512),
     tmpfsMb: positiveInt.default(1024),
+    workspaceMb: positiveInt
+      .default(4096)
+      .describe(
+        'size limit of /workspace (a loop-mounted filesystem; needs a root worker, else only logged)',
+      ),
     maxPatchMb: positiveInt
       .default(10)
       .describe('largest change taken out of the workspace; a bigger one fails the attempt'),

@@ -8,8 +8,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Config } from '../config/schema.ts';
+import type { Logger } from '../core/log.ts';
 import type { SandboxProvider, SandboxSpec } from '../core/sandbox.ts';
-import { BASE_ENV, sandboxSpecFromConfig } from '../sandbox/index.ts';
+import { BASE_ENV, limitWorkspace, sandboxSpecFromConfig, type WorkspaceLimit } from '../sandbox/index.ts';
 import {
   dependencyEnv,
   type InstalledDependencies,
@@ -26,6 +27,29 @@ export interface TestContext {
   installed: InstalledDependencies;
   labels: Record<string, string>;
   owner: { uid: number; gid: number };
+  logger: Logger;
+}
+
+const MB = 1024 * 1024;
+
+/** `/workspace` on a filesystem of its own size (THREATS.md #30); only logged where impossible. */
+export async function limitWorkspaceOf(
+  sandboxes: SandboxProvider,
+  settings: Config['sandbox'],
+  dir: string,
+  owner: { uid: number; gid: number },
+  logger: Logger,
+): Promise<WorkspaceLimit> {
+  const limit =
+    sandboxes.kind === 'docker'
+      ? await limitWorkspace(dir, settings.workspaceMb * MB, owner)
+      : { unavailable: 'the local runtime has no isolation', release: async () => {} };
+  if (limit.unavailable)
+    logger.warn(
+      { why: limit.unavailable },
+      'no size limit on /workspace: the agent can fill the host disk (run the worker as root with loop devices)',
+    );
+  return limit;
 }
 
 /** The setup's directories, read-only at the same place in the container. */
@@ -62,6 +86,7 @@ export async function runTestsFresh(
   }
   // Beside the checkout: a path the Docker daemon can bind (shared state volume in Kubernetes).
   const dest = await mkdtemp(`${ctx.checkout.dir}-validate-`);
+  const limit = await limitWorkspaceOf(ctx.sandboxes, ctx.settings, dest, ctx.owner, ctx.logger);
   try {
     await exportWorkingTree(ctx.checkout, dest);
     await chownWorkingTree(dest, ctx.owner);
@@ -77,6 +102,7 @@ export async function runTestsFresh(
       await box.dispose();
     }
   } finally {
+    await limit.release();
     await rm(dest, { recursive: true, force: true });
   }
 }

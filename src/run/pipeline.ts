@@ -11,7 +11,7 @@ import { deepMerge, parseRepoConfig, secretValues } from '../config/index.ts';
 import { type Config, configSchema } from '../config/schema.ts';
 import type { Sandbox } from '../core/sandbox.ts';
 import { emptyUsage, type RunUsage, sumUsage } from '../core/task.ts';
-import { sandboxSpecFromConfig } from '../sandbox/index.ts';
+import { sandboxSpecFromConfig, type WorkspaceLimit } from '../sandbox/index.ts';
 import { createTraceWriter, readTrace, renderTraceMarkdown } from '../trace/index.ts';
 import {
   discoverSetupCommand,
@@ -25,11 +25,18 @@ import {
 import type { TestPlan, TestRun } from '../validate/types.ts';
 import { type Checkout, extractPatch } from '../workspace/index.ts';
 import { runAttempt } from './attempt.ts';
-import { dependencyMounts, runTestsFresh, type TestContext, testEnv } from './fresh-validation.ts';
+import {
+  dependencyMounts,
+  limitWorkspaceOf,
+  runTestsFresh,
+  type TestContext,
+  testEnv,
+} from './fresh-validation.ts';
 import { selectAttempt } from './select.ts';
 import type { AttemptResult, Outcome, Progress, RunDeps, RunOptions, RunResult } from './types.ts';
 
 const SANDBOX_UID = 1000;
+const OWNER = { uid: SANDBOX_UID, gid: SANDBOX_UID };
 const MB = 1024 * 1024;
 
 /** One checkout with its dependencies installed, an agent sandbox over it, and the baseline tests. */
@@ -57,14 +64,17 @@ async function prepareEnvironment(
     ref,
     token: options.token,
     jobId: task.id,
-    owner: { uid: SANDBOX_UID, gid: SANDBOX_UID },
+    owner: OWNER,
   });
   let sandbox: Sandbox | undefined;
+  let limit: WorkspaceLimit | undefined;
   const dispose = async () => {
     await sandbox?.dispose();
+    await limit?.release();
     await checkout.dispose();
   };
   try {
+    limit = await limitWorkspaceOf(deps.sandboxes, options.config.sandbox, checkout.dir, OWNER, deps.logger);
     const config = applyRepoConfig(options.config, checkout.dir);
     const labels = { 'dev.conjecture.task': task.id.slice(0, 60) };
     const setup = discoverSetupCommand(checkout.dir, { override: config.validate.setupCommand });
@@ -90,7 +100,8 @@ async function prepareEnvironment(
       checkout,
       installed: deps.sandboxes.kind === 'local' ? NO_DEPENDENCIES : findInstalledDependencies(checkout.dir),
       labels,
-      owner: { uid: SANDBOX_UID, gid: SANDBOX_UID },
+      owner: OWNER,
+      logger: deps.logger,
     };
     sandbox = await deps.sandboxes.create(
       sandboxSpecFromConfig(config.sandbox, checkout.dir, {

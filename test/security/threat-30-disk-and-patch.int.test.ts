@@ -1,19 +1,33 @@
 /**
- * THREAT #30: disk and patch size. The agent writes a 100 MB random file into the checkout; taking
- * the change out must refuse it above the patch limit without reading it into host memory.
+ * THREAT #30: disk and patch size. The agent writes past the workspace limit inside the real
+ * sandbox: it must stop there ("No space left on device") with the host's disk untouched beyond
+ * the limit. And a 100 MB random file in the checkout: taking the change out must refuse it above
+ * the patch limit without reading it into host memory.
  */
 import { randomBytes } from 'node:crypto';
-import { chownSync, closeSync, mkdtempSync, openSync, writeSync } from 'node:fs';
+import {
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.ts';
 import { WorkspaceError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/log.ts';
+import { createSandboxProvider, limitWorkspace, sandboxSpecFromConfig } from '../../src/sandbox/index.ts';
 import { type Checkout, createWorkspaceCache, extractPatch } from '../../src/workspace/index.ts';
 import { makeRepo } from '../support/git-repo.ts';
-import { describeIf, missingCommand } from '../support/prereq.ts';
+import { describeIf, missingDocker, SANDBOX_IMAGE } from '../support/prereq.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -26,7 +40,7 @@ function writeRandom(path: string, bytes: number): void {
   chownSync(path, 1000, 1000);
 }
 
-describeIf(missingCommand('git'), 'THREAT #30: disk and patch size', () => {
+describeIf(missingDocker(), 'THREAT #30: disk and patch size', () => {
   const open: Checkout[] = [];
   afterAll(async () => {
     for (const c of open) await c.dispose();
@@ -45,6 +59,38 @@ describeIf(missingCommand('git'), 'THREAT #30: disk and patch size', () => {
     open.push(c);
     return c;
   }
+
+  it('writing 1.5× the workspace limit into /workspace stops at the limit; the checkout and git still work', async () => {
+    const c = await checkout();
+    const limit = await limitWorkspace(c.dir, 64 * MB, { uid: 1000, gid: 1000 });
+    expect(limit.unavailable).toBeNull();
+    const { config } = loadConfig({ env: { CONJECTURE_SANDBOX_IMAGE: SANDBOX_IMAGE } });
+    const box = await createSandboxProvider(config, silentLogger()).create(
+      sandboxSpecFromConfig(config.sandbox, c.dir),
+    );
+    try {
+      expect(readFileSync(join(c.dir, 'README.md'), 'utf8')).toBe('# x\n');
+      const fill = await box.exec(
+        'dd if=/dev/zero of=/workspace/fill bs=1M count=96 2>&1; stat -c %s /workspace/fill; dd if=/dev/zero of=/workspace/fill2 bs=1M count=8 2>&1 || echo SECOND_REFUSED',
+        { timeoutMs: 60_000 },
+      );
+      expect(fill.output).toMatch(/No space left on device/);
+      expect(fill.output).toContain('SECOND_REFUSED');
+      expect(statSync(join(c.dir, 'fill')).size).toBeLessThanOrEqual(64 * MB);
+      expect(statSync(`${c.dir}.ext4`).blocks * 512).toBeLessThanOrEqual(66 * MB);
+      // Freeing space works, and the host still reads the change through git.
+      const after = await box.exec(
+        'rm -f /workspace/fill /workspace/fill2 && echo changed > /workspace/README.md && echo ok',
+      );
+      expect(after.output).toBe('ok\n');
+      expect(await extractPatch(c)).toContain('+changed');
+    } finally {
+      await box.dispose();
+      await limit.release();
+    }
+    expect(existsSync(`${c.dir}.ext4`)).toBe(false);
+    expect(readdirSync(c.dir)).toEqual([]);
+  }, 120_000);
 
   it('a 100 MB random file in the change → refused above the limit, host memory bounded', async () => {
     const c = await checkout();
