@@ -4,37 +4,22 @@
  * the intake consumer that acts on stored deliveries (src/app/events.ts); and — unless
  * `worker: false` — an in-process worker on the work queue.
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createNodeMiddleware } from 'probot';
-import {
-  createConjectureApp,
-  createQueueDispatcher,
-  type IntakeOutcome,
-  type QueueDispatcher,
-} from '../../app/index.ts';
-import type { Config } from '../../config/schema.ts';
+import { createQueueDispatcher, type QueueDispatcher } from '../../app/index.ts';
 import { createRateLimiter, type JobQueue, type RateLimiter, type StopReport } from '../../jobs/index.ts';
 import { openBucketStore, openJobQueue } from '../../jobs/open.ts';
 import {
   type ConjectureMetrics,
-  createApiServer,
   createConjectureMetrics,
-  createFront,
-  createPatchReader,
   createPublicServer,
-  createTraceReader,
-  createWebhookEndpoint,
-  dockerReadiness,
   instrumentModel,
   instrumentSandboxes,
-  modelReadiness,
-  WEBHOOK_PATH,
 } from '../../server/index.ts';
-import { parseTrace, renderTraceMarkdown } from '../../trace/index.ts';
+import { createAppFront } from './front.ts';
 import { createGitHubRunner, type RunnerDeps } from './github-runner.ts';
 import { startIntakeConsumer } from './intake.ts';
-import { modelEndpointOf, refuseUnprotectedModelEndpoint } from './model-endpoint.ts';
+import { refuseUnprotectedModelEndpoint } from './model-endpoint.ts';
 import { startGitHubWorker } from './worker.ts';
 
 export interface AppServer {
@@ -99,49 +84,20 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
   });
   const runsJobs = deps.worker !== false;
   const worker = runsJobs ? startGitHubWorker(jobDeps, queue, deps.logger, metrics) : undefined;
-  const outcomes = new Map<string, IntakeOutcome>();
-  const probotMiddleware = await createNodeMiddleware(
-    createConjectureApp({
+  const server = createPublicServer(
+    await createAppFront({
       config,
       logger: deps.logger,
+      stateDir: deps.stateDir,
+      queue,
       intake,
-      onOutcome: (id, outcome) => outcomes.set(id, outcome),
-    }),
-    { probot, webhooksPath: WEBHOOK_PATH },
-  );
-  const fallback = (req: IncomingMessage, res: ServerResponse) =>
-    probotMiddleware(req, res, () => res.writeHead(404).end());
-  const server = createPublicServer(
-    createFront({
-      webhook: createWebhookEndpoint({
-        secret: webhookSecret,
-        logger: deps.logger.child({ component: 'webhook' }),
-        maxBytes: config.server.webhookMaxBytes,
-        bodyTimeoutMs: config.server.bodyTimeoutMs,
-        deliver: fallback,
-        onReplied: ({ deliveryId, statusCode, seconds }) => {
-          const outcome = outcomes.get(deliveryId);
-          outcomes.delete(deliveryId);
-          metrics.observeWebhookIntake(seconds, statusCode === 200 ? (outcome ?? 'ignored') : 'rejected');
-        },
-      }),
-      api: createApiServer({
-        metrics,
-        queue,
-        logger: deps.logger.child({ component: 'api' }),
-        tokenHashes: config.server.apiTokenHashes,
-        maxAttempts: config.queue.maxAttempts,
-        // Webhooks only need the queue: a server that runs no jobs stays ready (and keeps storing
-        // deliveries, which GitHub does not resend on its own) while Docker or the model is down.
-        readiness: runsJobs ? readinessOfRuns(config, deps.model) : [],
-        readTrace: createTraceReader(deps.stateDir),
-        readPatch: createPatchReader(deps.stateDir),
-        renderTrace: (text) => renderTraceMarkdown(parseTrace(text)),
-        web: { priceTables: config.report.priceTables },
-      }),
-      modelEndpoint: deps.serveModel ? modelEndpointOf(config, jobDeps.model, deps.logger) : undefined,
-      fallback,
-      logger: deps.logger,
+      metrics,
+      probot,
+      webhookSecret,
+      runsJobs,
+      model: deps.model,
+      // The served model feeds /metrics like the pipeline's.
+      servedModel: deps.serveModel ? jobDeps.model : undefined,
     }),
     {
       headersTimeoutMs: config.server.headersTimeoutMs,
@@ -156,13 +112,7 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
     url: `http://${host}:${port}`,
     server,
     dispatcher,
-    async idle({ pollMs = 100 } = {}) {
-      for (;;) {
-        const [a, b] = await Promise.all([intake.stats(), queue.stats()]);
-        if (a.byState.queued + a.byState.running + b.byState.queued + b.byState.running === 0) return;
-        await new Promise((r) => setTimeout(r, pollMs));
-      }
-    },
+    idle: (options) => untilIdle([intake, queue], options?.pollMs),
     async close(options = {}) {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -176,10 +126,11 @@ export async function startAppServer(deps: AppServerDeps): Promise<AppServer> {
   };
 }
 
-/** What a server that runs jobs needs besides its queue: Docker, and its model (any provider). */
-function readinessOfRuns(config: Config, model: AppServerDeps['model']) {
-  const checks = [dockerReadiness(config.sandbox.dockerSocket)];
-  const modelCheck = modelReadiness(model);
-  if (modelCheck) checks.push(modelCheck);
-  return checks;
+/** Resolves once no job waits or runs in any of `queues`. */
+async function untilIdle(queues: JobQueue[], pollMs = 100): Promise<void> {
+  for (;;) {
+    const stats = await Promise.all(queues.map((q) => q.stats()));
+    if (stats.every((s) => s.byState.queued + s.byState.running === 0)) return;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
 }
