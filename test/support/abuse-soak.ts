@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/core/log.ts';
-import { createSqliteJobQueue } from '../../src/jobs/index.ts';
+import { createSqliteJobQueue } from '../../src/jobs/sqlite/queue.ts';
 import { WEBHOOK_PATH } from '../../src/server/index.ts';
 import { addCalcRepo } from './calc-repo.ts';
 import { startGitHubStandin } from './github/standin.ts';
