@@ -4,7 +4,9 @@
  * outside through the host's egress proxy, which lets through only `sandbox.setupAllow` and refuses
  * the host's loopback services and the cloud metadata address unless an entry names them.
  */
-import { chownSync, mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import type { Sandbox } from '../../src/core/sandbox.ts';
+import { linkCachedDeps } from '../../src/eval/setup.ts';
 import { createSandboxProvider, sandboxSpecFromConfig } from '../../src/sandbox/index.ts';
 import { runSetup } from '../../src/validate/index.ts';
 import { describeIf, missingDocker, SANDBOX_IMAGE } from '../support/prereq.ts';
@@ -107,6 +110,82 @@ describeIf(
       expect(r.output).toContain('registry-index tunnel=0');
       expect(registryHits).toBe(2);
       expect(canaryHits).toBe(0);
+    });
+
+    it("npm installs from an allowed registry through the proxy (the eval harness's cached dependency setup)", async () => {
+      // A one-package registry on the host's loopback: metadata and a tarball, as npm fetches them.
+      const pkg = mkdtempSync(join(tmpdir(), 'sec-npm-pkg-'));
+      mkdirSync(join(pkg, 'package'));
+      writeFileSync(
+        join(pkg, 'package', 'package.json'),
+        '{"name":"tiny-dep","version":"1.0.0","main":"index.js"}\n',
+      );
+      writeFileSync(join(pkg, 'package', 'index.js'), 'module.exports = 42;\n');
+      execFileSync('tar', ['czf', join(pkg, 'tiny-dep-1.0.0.tgz'), '-C', pkg, 'package']);
+      const tarball = readFileSync(join(pkg, 'tiny-dep-1.0.0.tgz'));
+      let npmHits = 0;
+      const npmRegistry = await new Promise<{ server: Server; port: number }>((resolve) => {
+        const server = createServer((req, res) => {
+          npmHits++;
+          const port = (server.address() as { port: number }).port;
+          if (req.url?.endsWith('.tgz')) return res.end(tarball);
+          res.setHeader('content-type', 'application/json');
+          res.end(
+            JSON.stringify({
+              name: 'tiny-dep',
+              'dist-tags': { latest: '1.0.0' },
+              versions: {
+                '1.0.0': {
+                  name: 'tiny-dep',
+                  version: '1.0.0',
+                  dist: {
+                    tarball: `http://127.0.0.1:${port}/tiny-dep/-/tiny-dep-1.0.0.tgz`,
+                    shasum: createHash('sha1').update(tarball).digest('hex'),
+                  },
+                },
+              },
+            }),
+          );
+        });
+        server.listen(0, '127.0.0.1', () =>
+          resolve({ server, port: (server.address() as { port: number }).port }),
+        );
+      });
+      try {
+        const { config } = loadConfig({
+          env: {
+            CONJECTURE_SANDBOX_IMAGE: SANDBOX_IMAGE,
+            CONJECTURE_SANDBOX_SETUP_ALLOW: `127.0.0.1:${npmRegistry.port}`,
+          },
+        });
+        const checkout = mkdtempSync(join(tmpdir(), 'sec-npm-checkout-'));
+        writeFileSync(
+          join(checkout, 'package.json'),
+          '{"name":"app","version":"1.0.0","dependencies":{"tiny-dep":"1.0.0"}}\n',
+        );
+        writeFileSync(join(checkout, '.npmrc'), `registry=http://127.0.0.1:${npmRegistry.port}/\n`);
+        const depsDir = mkdtempSync(join(tmpdir(), 'sec-npm-deps-'));
+        const linked = await linkCachedDeps(
+          {
+            provider: createSandboxProvider(config, silentLogger()),
+            config,
+            logger: silentLogger(),
+            depsDir,
+            runAs: { uid: 1000, gid: 1000 },
+            timeoutMs: 120_000,
+            inflight: new Map(),
+          },
+          'octo/app',
+          checkout,
+          'npm install --ignore-scripts --no-audit --no-fund',
+        );
+        expect(linked.cached).toBe(false);
+        expect(readFileSync(join(checkout, 'node_modules', 'tiny-dep', 'index.js'), 'utf8')).toContain('42');
+        expect(npmHits).toBeGreaterThanOrEqual(2);
+        expect(canaryHits).toBe(0);
+      } finally {
+        npmRegistry.server.close();
+      }
     });
 
     it('the agent sandbox of the same job has no proxy and no route at all', async () => {
