@@ -9,7 +9,7 @@ import { type CheckResult, type DoctorCheck, runChecks } from '../doctor/check.t
 import { embeddedChecks } from '../doctor/embedded-checks.ts';
 import { diskCheck, gitCheck, nodeCheck } from '../doctor/host-checks.ts';
 import { modelChecks } from '../doctor/model-checks.ts';
-import { dockerCheck, imageCheck, policyCheck } from '../doctor/sandbox-checks.ts';
+import { dockerCheck, imageCheck, policyCheck, workspaceLimitCheck } from '../doctor/sandbox-checks.ts';
 import { UsageError } from '../errors.ts';
 
 const MARKS = { pass: '✔', fail: '✖', warn: '⚠', skip: '–' } as const;
@@ -32,6 +32,7 @@ export const doctorCommand = {
         dockerCheck(config.sandbox),
         imageCheck(config.sandbox),
         policyCheck(config.sandbox, stateDir),
+        workspaceLimitCheck(config.sandbox, stateDir),
       );
     checks.push(
       ...(decidedProvider(config.model)?.provider === 'openai-compatible'

@@ -1,6 +1,11 @@
-/** Doctor checks for the sandbox: Docker reachable, the image present, the policy satisfied. */
+/**
+ * Doctor checks for the sandbox: Docker reachable, the image present, the policy satisfied, and
+ * whether `/workspace` can get its size limit here.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Config } from '../../config/schema.ts';
-import { checkSandboxPolicy, sandboxSpecFromConfig } from '../../sandbox/index.ts';
+import { checkSandboxPolicy, limitWorkspace, sandboxSpecFromConfig } from '../../sandbox/index.ts';
 import type { DoctorCheck } from './check.ts';
 import { dockerGet } from './docker-probe.ts';
 
@@ -74,6 +79,35 @@ export function policyCheck(settings: Config['sandbox'], stateDir: string): Doct
         };
       const network = spec.network ? `network (${settings.networkReason})` : 'no network';
       return { status: 'pass', message: `sandbox policy: ${network}, user ${spec.user}, no capabilities` };
+    },
+  };
+}
+
+/** Makes (and removes) a small size-limited workspace the way a job would (THREATS.md #30). */
+export function workspaceLimitCheck(settings: Config['sandbox'], stateDir: string): DoctorCheck {
+  return {
+    id: 'workspace-limit',
+    title: 'workspace size limit',
+    required: false,
+    async run() {
+      await mkdir(join(stateDir, 'workspaces'), { recursive: true });
+      const dir = await mkdtemp(join(stateDir, 'workspaces', 'doctor-limit-'));
+      try {
+        const limit = await limitWorkspace(dir, 8 * 1024 * 1024, { uid: 1000, gid: 1000 });
+        await limit.release();
+        if (limit.unavailable)
+          return {
+            status: 'warn',
+            message: `no size limit on /workspace: ${limit.unavailable}`,
+            fix: 'run the worker as root with loop devices (mkfs.ext4, mount), or bound the state volume instead (Kubernetes: its sizeLimit)',
+          };
+        return {
+          status: 'pass',
+          message: `/workspace is limited to ${settings.workspaceMb} MB (a loop-mounted filesystem per job)`,
+        };
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     },
   };
 }
