@@ -13,7 +13,6 @@ import type { Config } from '../config/schema.ts';
 import { describeError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { SandboxProvider } from '../core/sandbox.ts';
-import { createSandboxProvider } from '../sandbox/index.ts';
 import { createWorkspaceCache } from '../workspace/index.ts';
 import { instanceReport } from './grading.ts';
 import { runAsFromUser } from './host-run.ts';
@@ -37,8 +36,8 @@ export interface ScoreOptions {
   workers?: number;
   config: Config;
   logger: Logger;
-  /** Defaults to the provider the configuration asks for. */
-  provider?: SandboxProvider;
+  /** The sandbox runtime (built by the caller: src/cli is the one place that builds runtimes). */
+  provider: SandboxProvider;
   testTimeoutMs?: number;
   setupTimeoutMs?: number;
   /** CA bundle for the dependency install (a full bundle: it replaces npm's and pip's). */
@@ -61,7 +60,7 @@ export async function scoreInstances(opts: ScoreOptions): Promise<EvalSummary> {
   await mkdir(outDir, { recursive: true });
   const runId = opts.runId ?? new Date().toISOString().replace(/[:.]/g, '-');
   const labels = { 'conjecture.eval.run': runId };
-  const provider = opts.provider ?? createSandboxProvider(opts.config, opts.logger);
+  const { provider } = opts;
   const runAs = runAsFromUser(opts.config.sandbox.user, opts.isRoot ?? process.getuid?.() === 0);
   const ctx: InstanceContext = {
     provider,

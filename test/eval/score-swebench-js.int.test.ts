@@ -12,6 +12,7 @@ import {
   type SwebenchInstance,
   scoreInstances,
 } from '../../src/eval/index.ts';
+import { createSandboxProvider } from '../../src/sandbox/index.ts';
 import { describeIf, missingDocker } from '../support/prereq.ts';
 import {
   CA_BUNDLE,
@@ -43,6 +44,7 @@ describeIf(missingDocker() ?? missingSwebenchJs(), 'eval score on swebench-js (1
       workers: 2,
       config,
       logger: silentLogger(),
+      provider: createSandboxProvider(config, silentLogger()),
       caFile: CA_BUNDLE,
       ...extra,
       outDir,

@@ -100,6 +100,7 @@ describeIf(missingDocker() ?? missingSwebenchJs(), 'the agent replays reference 
       workers: 2,
       config,
       logger,
+      provider: sandboxes,
       caFile: CA_BUNDLE,
     });
     expect(summary.error_ids).toEqual([]);

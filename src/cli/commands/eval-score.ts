@@ -25,9 +25,10 @@ export async function runEvalScore(ctx: CommandContext, need: (name: string) => 
   const str = (name: string) =>
     typeof ctx.options[name] === 'string' ? resolve(ctx.io.cwd, ctx.options[name] as string) : undefined;
 
-  const [evaluation, { resolveStateDir }] = await Promise.all([
+  const [evaluation, { resolveStateDir }, { createSandboxProvider }] = await Promise.all([
     import('../../eval/index.ts'),
     import('../../config/state-dir.ts'),
+    import('../../sandbox/index.ts'),
   ]);
   const { config } = ctx.loadConfig();
   const { all, selected: instances } = await loadSelection(ctx, instancesPath);
@@ -50,6 +51,7 @@ export async function runEvalScore(ctx: CommandContext, need: (name: string) => 
   const errors = new Map<string, string>();
   const stop = interruptible();
   let summary: Awaited<ReturnType<typeof evaluation.scoreInstances>>;
+  const logger = ctx.createLogger();
   try {
     summary = await evaluation.scoreInstances({
       instances,
@@ -61,7 +63,8 @@ export async function runEvalScore(ctx: CommandContext, need: (name: string) => 
         typeof ctx.options['image-template'] === 'string' ? ctx.options['image-template'] : undefined,
       workers,
       config,
-      logger: ctx.createLogger(),
+      logger,
+      provider: createSandboxProvider(config, logger),
       testTimeoutMs: timeoutMs,
       caFile: str('ca-file'),
       keepCheckouts: ctx.options['keep-checkouts'] === true,
