@@ -14,7 +14,10 @@ import { loadConfig } from '../../src/config/index.ts';
 import { SandboxError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import type { Sandbox } from '../../src/core/sandbox.ts';
+import { startScriptedServer } from '../../src/model/scripted-server.ts';
 import { createDockerApi, createSandboxProvider, sandboxSpecFromConfig } from '../../src/sandbox/index.ts';
+import { CALC_ISSUE, makeCalcRepo } from '../support/calc-repo.ts';
+import { runFixCli } from '../support/fix-cli.ts';
 import { describeIf, missingDocker, SANDBOX_IMAGE } from '../support/prereq.ts';
 
 function workspace(): string {
@@ -85,6 +88,28 @@ describeIf(missingDocker(), 'THREAT #29: flooding the host through the executor 
       expect((await other.exec('echo other-fine')).output).toBe('other-fine\n');
     });
   }
+
+  it('through the real conjecture fix: the job fails cleanly with sandbox_flood, its memory bounded', async () => {
+    const server = await startScriptedServer({
+      turns: [
+        {
+          content: 'Flood.\n```bash\nhead -c 33554432 /dev/zero | tr "\\0" x > /proc/1/fd/1; echo done\n```',
+        },
+        { content: 'Again.\n```bash\necho CONJECTURE_SUBMIT\n```' },
+      ],
+    });
+    try {
+      const run = await runFixCli({ repo: makeCalcRepo(), issue: CALC_ISSUE, baseUrl: server.url });
+      expect(run.code).not.toBe(0);
+      expect(run.stdout + run.stderr).toMatch(/outside its replies/);
+      expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /);
+      // The issue measured 155 → 416 MB for the worker; a node process running `fix` stays far below.
+      expect(run.peakRssBytes).toBeGreaterThan(0);
+      expect(run.peakRssBytes).toBeLessThan(300 * 1024 * 1024);
+    } finally {
+      await server.close();
+    }
+  }, 180_000);
 
   it('a few stray bytes are ignored and the framing holds (the nonce, not line starts, frames replies)', async () => {
     const box = await provider.create(sandboxSpecFromConfig(config.sandbox, workspace()));

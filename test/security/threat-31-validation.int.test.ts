@@ -9,7 +9,6 @@
  * - What setup installed (node_modules, a virtualenv) is mounted read-only: a fake runner cannot be
  *   written into it.
  */
-import { spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,10 +21,10 @@ import { createSandboxProvider, sandboxSpecFromConfig } from '../../src/sandbox/
 import { findInstalledDependencies } from '../../src/validate/index.ts';
 import type { Checkout } from '../../src/workspace/index.ts';
 import { BREAK_MUL, CALC_FILES, CALC_ISSUE } from '../support/calc-repo.ts';
+import { runFixCli } from '../support/fix-cli.ts';
 import { makeRepo } from '../support/git-repo.ts';
 import { describeIf, missingDocker, SANDBOX_IMAGE } from '../support/prereq.ts';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'conjecture.js');
 const bash = (command: string) => ({ content: `Next step.\n\`\`\`bash\n${command}\n\`\`\`` });
 
 const FAKE_RUNNER = `#!/bin/sh
@@ -95,24 +94,12 @@ describeIf(missingDocker(), 'THREAT #31: validation cannot be faked; nothing out
     server = await startScriptedServer({
       turns: [bash(PLANT), bash('sleep 3; npm test; echo "exit $?"'), bash('echo CONJECTURE_SUBMIT')],
     });
-    const out = mkdtempSync(join(tmpdir(), 'sec-fakeval-'));
-    const child = spawn(
-      process.execPath,
-      [BIN, 'fix', '--repo', repo, '--issue', CALC_ISSUE, '--base-url', server.url, '--out', out, '--json'],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: mkdtempSync(join(tmpdir(), 'sec-fakeval-home-')),
-          CONJECTURE_SANDBOX_IMAGE: SANDBOX_IMAGE,
-          CONJECTURE_VALIDATE_FIX_ROUNDS: '0',
-        },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    await new Promise((resolve) => child.on('close', resolve));
+    const { stdout, stderr, out } = await runFixCli({
+      repo,
+      issue: CALC_ISSUE,
+      baseUrl: server.url,
+      env: { CONJECTURE_VALIDATE_FIX_ROUNDS: '0' },
+    });
     const result = JSON.parse(stdout);
     // Validation ran the real tests on the real tree: the broken mul is a new failure, the
     // add bug is still failing, and the daemon never fixed anything.
