@@ -6,8 +6,14 @@
  */
 import type { Logger } from '../core/log.ts';
 
-export function keepServingOnStrayErrors(proc: NodeJS.Process, logger: Logger): () => void {
-  const onRejection = (reason: unknown) =>
+/** The part of `process` this needs (a test passes an EventEmitter). */
+export interface ProcessEvents {
+  on(event: 'unhandledRejection' | 'uncaughtException', listener: (reason: Error) => void): unknown;
+  off(event: 'unhandledRejection' | 'uncaughtException', listener: (reason: Error) => void): unknown;
+}
+
+export function keepServingOnStrayErrors(proc: ProcessEvents, logger: Logger): () => void {
+  const onRejection = (reason: Error) =>
     logger.error({ err: reason }, 'unhandled rejection; kept serving (this is a bug: please report it)');
   const onException = (err: Error) =>
     logger.error({ err }, 'uncaught exception; kept serving (this is a bug: please report it)');

@@ -56,7 +56,10 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions) {
         err instanceof HttpError ? err : new HttpError(400, 'bad_request', 'the request could not be read');
       // Expected, and caused by the sender: one line, no stack. Anything else is ours: logged in full.
       if (err instanceof HttpError)
-        log.warn({ status: refusal.status, code: refusal.code }, `webhook refused: ${refusal.message}`);
+        log.warn(
+          { status: refusal.status, code: refusal.code, ...(refusal.hint ? { hint: refusal.hint } : {}) },
+          `webhook refused: ${refusal.message}`,
+        );
       else log.error({ err }, 'webhook request failed');
       if (!res.headersSent && !res.destroyed) sendError(res, refusal);
     });

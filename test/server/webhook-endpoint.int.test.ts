@@ -164,6 +164,11 @@ describe('webhook endpoint', () => {
       },
     });
     expectOneWarning('forged', 'signature_mismatch');
+    expect(warnings().find((l) => l.deliveryId === 'forged')).toMatchObject({
+      deliveryId: 'forged',
+      status: 401,
+      hint: expect.stringContaining('WEBHOOK_SECRET'),
+    });
     expect(delivered).not.toContain('forged');
   });
 

@@ -8,6 +8,7 @@ import { BASH_TOOL, parseToolAction } from '../../../src/agent/actions.ts';
 import { isAbortError, ModelError } from '../../../src/core/errors.ts';
 import type { ChatMessage } from '../../../src/core/model.ts';
 import type { EmbeddedModel } from '../../../src/model/embedded/embedded-model.ts';
+import { modelReadiness, runReadiness } from '../../../src/server/readiness.ts';
 import { loadTinyModel, tinyModelFile } from '../../support/gguf-model.ts';
 
 const file = tinyModelFile();
@@ -91,6 +92,18 @@ describe('the embedded model on a tiny GGUF', () => {
     );
     expect(parseToolAction(next).ok).toBe(true);
     expect(next.usage.promptTokens).toBeGreaterThan(first.usage.promptTokens);
+  });
+
+  it('is ready for /readyz while loaded, and not once unloaded', async () => {
+    const other = await loadTinyModel(file.path);
+    const check = modelReadiness(other);
+    expect((await runReadiness(check ? [check] : [])).checks).toMatchObject([
+      { name: 'model', ok: true, detail: expect.stringMatching(/^embedded /) },
+    ]);
+    await other.dispose();
+    expect((await runReadiness(check ? [check] : [])).checks).toMatchObject([
+      { name: 'model', ok: false, error: expect.stringContaining('unloaded') },
+    ]);
   });
 
   it('stops when the caller aborts', async () => {
