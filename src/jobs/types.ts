@@ -53,11 +53,9 @@ export const jobResultSchema = z.object({
 });
 export type JobResult = z.infer<typeof jobResultSchema>;
 
-export interface JobErrorInfo {
-  code: string;
-  message: string;
-  retryable: boolean;
-}
+/** Why a job failed (the API shows it as is). */
+export const jobErrorSchema = z.object({ code: z.string(), message: z.string(), retryable: z.boolean() });
+export type JobErrorInfo = z.infer<typeof jobErrorSchema>;
 
 export interface CancelInfo {
   by: string;

@@ -4,7 +4,9 @@
  * rather than hanging the probe. `/healthz` (liveness) deliberately checks nothing outside the process.
  */
 import { request } from 'node:http';
+import type { z } from 'zod';
 import type { Model } from '../core/model.ts';
+import type { readinessSchema } from './schemas.ts';
 
 export interface ReadinessCheck {
   name: string;
@@ -12,18 +14,9 @@ export interface ReadinessCheck {
   check(signal: AbortSignal): Promise<string | undefined>;
 }
 
-export interface CheckResult {
-  name: string;
-  ok: boolean;
-  ms: number;
-  detail?: string;
-  error?: string;
-}
-
-export interface ReadinessReport {
-  ready: boolean;
-  checks: CheckResult[];
-}
+/** The `/readyz` body (its schema is in schemas.ts, where the OpenAPI description reads it). */
+export type ReadinessReport = z.infer<typeof readinessSchema>;
+type CheckResult = ReadinessReport['checks'][number];
 
 export async function runReadiness(
   checks: readonly ReadinessCheck[],

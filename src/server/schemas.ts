@@ -4,7 +4,7 @@
  * what the server accepts and sends.
  */
 import { z } from 'zod';
-import { jobStateSchema } from '../jobs/types.ts';
+import { jobErrorSchema, jobStateSchema } from '../jobs/types.ts';
 
 export { jobStateSchema };
 
@@ -106,7 +106,7 @@ export const jobSchema = z.object({
   result: z
     .object({ exitStatus: z.string(), prUrl: z.string().optional(), detail: z.string().optional() })
     .nullable(),
-  error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean() }).nullable(),
+  error: jobErrorSchema.nullable(),
   links: z.object({
     self: z.string(),
     trace: z.string().nullable(),
