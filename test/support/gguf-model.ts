@@ -29,8 +29,9 @@ export const GRANITE_TEMPLATE = readFileSync(
 );
 
 /** The tiny model carrying Granite 4.0's chat template, role tokens and end-of-text token. */
-export function tinyGraniteModelFile(): TinyGguf & { path: string; dir: string } {
+export function tinyGraniteModelFile(contextLength?: number): TinyGguf & { path: string; dir: string } {
   return tinyModelFile({
+    ...(contextLength ? { contextLength } : {}),
     chatTemplate: GRANITE_TEMPLATE,
     controlTokens: ['<|start_of_role|>', '<|end_of_role|>', '<|end_of_text|>'],
     eosToken: '<|end_of_text|>',
@@ -41,13 +42,17 @@ export function tinyGraniteModelFile(): TinyGguf & { path: string; dir: string }
 
 export async function loadTinyModel(
   path: string,
-  options: { logger?: Logger; maxTokens?: number; freeBytes?: number } = {},
+  options: { logger?: Logger; maxTokens?: number; freeBytes?: number; contextSize?: number } = {},
 ): Promise<EmbeddedModel> {
   const config = configSchema.parse({
     model: {
       provider: 'embedded',
       maxTokens: options.maxTokens ?? 256,
-      embedded: { model: path, ...TINY_MODEL_SETTINGS },
+      embedded: {
+        model: path,
+        ...TINY_MODEL_SETTINGS,
+        ...(options.contextSize ? { contextSize: options.contextSize } : {}),
+      },
     },
   });
   const logger = options.logger ?? silentLogger();
