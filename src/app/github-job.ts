@@ -62,6 +62,8 @@ export interface GitHubJobDeps {
   botLogin?: string;
   /** Host-held secrets that must never be published. */
   secrets: string[];
+  /** Settings the operator pinned in the environment or flags (`LoadedConfig.pinned`). */
+  pinned?: readonly string[];
 }
 
 export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise<GitHubRunOutcome> {
@@ -98,6 +100,9 @@ export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise
         commit: spec.pull?.branch,
       },
       config: deps.config,
+      pinned: deps.pinned,
+      // The repository's config comes from the base branch, never the conjecture/* branch the agent wrote.
+      configRef: spec.pull ? `refs/heads/${spec.defaultBranch}` : undefined,
       outDir: join(deps.stateDir, 'runs', job.id),
       token,
       secrets,
@@ -124,7 +129,11 @@ export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise
     result.outcome === 'validated' ||
     result.outcome === 'unvalidated' ||
     (result.outcome === 'failed_validation' && result.config.github.onValidationFailure === 'draft_pr');
-  if (!wantsPr || !result.chosen) return fail(result.reason, evidence);
+  if (!wantsPr || !result.chosen)
+    return fail(
+      [result.reason, ...result.configNotes.map((n) => `repository config: ${n}`)].join('; '),
+      evidence,
+    );
 
   const violations = checkPatchPolicy(result.patch, result.config.github);
   if (violations.length > 0)

@@ -6,6 +6,13 @@
 import { z } from 'zod';
 import { SETTING_DESCRIPTIONS } from '../config/descriptions.ts';
 import { envName, settingLeaves } from '../config/env.ts';
+import {
+  OPERATOR_ONLY,
+  REPO_ADD_ONLY,
+  REPO_CEILINGS,
+  REPO_CHOICES,
+  REPO_TIGHTEN_ONLY,
+} from '../config/repo-policy.ts';
 import { configSchema, repoConfigSchema, SECRET_PATHS } from '../config/schema.ts';
 
 interface JsonNode {
@@ -105,10 +112,15 @@ Conjecture reads its settings from these sources, each overriding the one before
 1. built-in defaults (below);
 2. the user file: \`--config FILE\`, else \`$CONJECTURE_CONFIG\`, else \`./conjecture.config.{json,yml,yaml}\`,
    else \`~/.config/conjecture/config.{json,yml,yaml}\`;
-3. the repository file \`.github/conjecture.yml\` (only the keys listed at the end);
+3. the repository file \`.github/conjecture.yml\`, for the choices listed at the end only;
 4. environment variables \`CONJECTURE_<SECTION>_<KEY>\` (an unknown \`CONJECTURE_*\` name is an error);
    the GitHub App credentials are also read from Probot's names \`APP_ID\`, \`PRIVATE_KEY\`, \`WEBHOOK_SECRET\`;
 5. command-line flags: \`--set key.path=value\` (repeatable) and \`--log-level\`.
+
+Sources 1, 2, 4 and 5 are the operator's. The repository file is not an equal layer: every limit
+the operator resolves is a ceiling it may only lower, and the setup command, the image and the
+model are the operator's alone (the end of this page has the rules). \`conjecture fix\`, the app and
+\`config print --repo DIR\` all apply it the same way (\`applyRepoConfig\` in \`src/config/\`).
 
 Values from the environment and \`--set\` are typed by the schema: numbers, \`true\`/\`false\`
 (also \`1/0\`, \`yes/no\`, \`on/off\`), lists as JSON or comma-separated, objects as JSON.
@@ -138,13 +150,42 @@ export function renderConfigDocs(): string {
       );
     out.push('');
   }
-  out.push('## What `.github/conjecture.yml` may set', '');
-  out.push(
-    'A repository may choose its model, tests, image, limits and PR behaviour, never secrets, endpoints,',
-    'network, root or where the host keeps its state. Any other key in the repository file is an error.',
-    '',
-  );
-  for (const path of repoSettablePaths()) out.push(`- \`${path}\``);
-  out.push('');
+  out.push(...repoRules());
   return out.join('\n');
+}
+
+/** The repository file's rules, from the tables in src/config/repo-policy.ts. */
+function repoRules(): string[] {
+  const list = (paths: readonly string[]) => paths.map((p) => `- \`${p}\``);
+  return [
+    '## What `.github/conjecture.yml` may set',
+    '',
+    'A repository chooses only what cannot raise privileges or limits. It never sets secrets,',
+    'endpoints, network, root or where the host keeps its state: any key not listed here is an error.',
+    'Whatever it asked for and did not get is a note in the run summary, the PR body or the issue.',
+    'Conjecture reads the file from the commit it checks out (a follow-up: from the base branch,',
+    'never from its own `conjecture/*` branch), as a regular file only: a symbolic link is refused.',
+    '',
+    'Choices (unless the operator set the same key in the environment or with `--set`):',
+    '',
+    ...list(REPO_CHOICES),
+    '',
+    "Limits it may only lower (the operator's value is the ceiling; for `agent.costLimitUsd`, 0 means",
+    'no limit and cannot lift one):',
+    '',
+    ...list(REPO_CEILINGS),
+    '',
+    'Switches it may only turn to the safer side:',
+    '',
+    ...Object.entries(REPO_TIGHTEN_ONLY).map(([p, v]) => `- \`${p}\`: only \`${String(v)}\``),
+    '',
+    "Lists it may only add to (the operator's entries stay):",
+    '',
+    ...list(REPO_ADD_ONLY),
+    '',
+    'Recognised but ignored, with a note (the operator decides):',
+    '',
+    ...list(OPERATOR_ONLY),
+    '',
+  ];
 }

@@ -45,7 +45,8 @@ export const SETTING_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'github.draft': 'open pull requests as drafts',
   'github.onValidationFailure': 'when tests still fail: explain in a comment, or open a draft PR anyway',
   'github.maxDeletedFiles': 'refuse a patch that deletes more files than this',
-  'github.protectedPaths': 'globs a patch may not touch',
+  'github.protectedPaths':
+    'globs a patch may not touch; by default workflows and the files that steer Conjecture',
   'github.requestReview': 'request a review of the opened PR',
   'github.checkRun': "report the validation result as a check run on the PR's head (needs checks: write)",
   'queue.backend': '`sqlite` (one host) or `redis` (BullMQ, several workers)',

@@ -1,6 +1,8 @@
 /**
- * Builds the effective configuration: defaults < user file < repo file < env < flags.
- * Only this module reads the environment, and it takes `env` as a parameter.
+ * Builds the effective configuration. The operator's: defaults < user file < environment < flags.
+ * A repository's `.github/conjecture.yml` then meets it through `applyRepoConfig` only — choices
+ * where the environment and flags left them open, limits only lowered (THREATS.md #27) — here and
+ * in the pipeline alike. Only this module reads the environment, and it takes `env` as a parameter.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -9,6 +11,8 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../core/errors.ts';
 import { envToConfig } from './env.ts';
+import { readRepoConfigFile } from './repo-file.ts';
+import { applyRepoConfig, leafPaths } from './repo-policy.ts';
 import { type Config, type ConfigInput, configSchema, type RepoConfig, repoConfigSchema } from './schema.ts';
 
 export interface LoadConfigOptions {
@@ -27,6 +31,10 @@ export interface LoadedConfig {
   config: Config;
   /** Which files contributed, in precedence order. */
   sources: string[];
+  /** Dotted settings the environment or flags set: a repository file never overrides them. */
+  pinned: string[];
+  /** What the repository file asked for and did not get (empty without one). */
+  notes: string[];
 }
 
 type Plain = Record<string, unknown>;
@@ -49,18 +57,17 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   }
 
   const repo = readRepoConfig(options, issues);
-  if (repo) {
-    merged = deepMerge(merged, repo.data);
-    sources.push(repo.source);
-  }
-
+  const pinned: string[] = [];
   const fromEnv = envToConfig(env, issues);
   if (Object.keys(fromEnv).length > 0) {
     merged = deepMerge(merged, fromEnv);
+    pinned.push(...leafPaths(fromEnv));
     sources.push('environment');
   }
   if (options.flags) {
-    merged = deepMerge(merged, expandDotted(options.flags));
+    const flags = expandDotted(options.flags);
+    merged = deepMerge(merged, flags);
+    pinned.push(...leafPaths(flags));
     sources.push('flags');
   }
   if (issues.length > 0) throw new ConfigError(issues);
@@ -70,7 +77,9 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   // Relative to where the command ran, as Probot reads PRIVATE_KEY_PATH; the file is read when used.
   const keyPath = result.data.github.privateKeyPath;
   if (keyPath) result.data.github.privateKeyPath = resolve(cwd, keyPath);
-  return { config: result.data, sources };
+  if (!repo) return { config: result.data, sources, pinned, notes: [] };
+  const applied = applyRepoConfig(result.data, repo.data, { pinned, source: repo.source });
+  return { config: applied.config, sources: [...sources, repo.source], pinned, notes: applied.notes };
 }
 
 /** Parses `.github/conjecture.yml` text on its own; used by the app to answer with the exact field. */
@@ -86,18 +95,15 @@ export function parseRepoConfig(text: string, source = '.github/conjecture.yml')
 function readRepoConfig(
   options: LoadConfigOptions,
   issues: ConfigIssue[],
-): { data: Plain; source: string } | null {
-  const source = '.github/conjecture.yml';
-  let text = options.repoText;
-  if (text === undefined && options.repoDir) {
-    for (const name of ['conjecture.yml', 'conjecture.yaml']) {
-      const path = join(options.repoDir, '.github', name);
-      if (existsSync(path)) text = readFileSync(path, 'utf8');
-    }
-  }
-  if (text === undefined) return null;
+): { data: RepoConfig; source: string } | null {
   try {
-    return { data: parseRepoConfig(text, source) as Plain, source };
+    const file =
+      options.repoText !== undefined
+        ? { text: options.repoText, source: '.github/conjecture.yml' }
+        : options.repoDir
+          ? readRepoConfigFile(options.repoDir)
+          : null;
+    return file ? { data: parseRepoConfig(file.text, file.source), source: file.source } : null;
   } catch (err) {
     if (err instanceof ConfigError) issues.push(...err.issues);
     else throw err;

@@ -11,6 +11,8 @@ const nonNegative = z.number().nonnegative();
 export const DEFAULT_MODEL = 'granite4:tiny-h';
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:11434/v1';
 export const DEFAULT_IMAGE = 'conjecture-sandbox:0.1.0';
+/** Files that steer Conjecture itself: protected from patches by default (THREATS.md #26). */
+export const STEERING_PATHS = ['.github/conjecture.yml', '.github/conjecture.yaml'];
 /** A reference in src/model/embedded/catalog.ts. */
 export const DEFAULT_EMBEDDED_MODEL = 'granite-4.0-h-tiny:Q4_K_M';
 
@@ -168,7 +170,7 @@ export const githubSchema = z
     draft: z.boolean().default(true),
     onValidationFailure: z.enum(['comment', 'draft_pr']).default('comment'),
     maxDeletedFiles: z.number().int().min(0).default(5),
-    protectedPaths: z.array(z.string()).default(['.github/workflows/**']),
+    protectedPaths: z.array(z.string()).default(['.github/workflows/**', ...STEERING_PATHS]),
     requestReview: z.boolean().default(true),
     checkRun: z.boolean().default(true),
   })
@@ -246,8 +248,9 @@ export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 
 /**
- * What `.github/conjecture.yml` may set. A repository may choose its model, tests, image and limits,
- * never secrets, endpoints, network, root, or where the host keeps its state.
+ * The keys `.github/conjecture.yml` may contain, never secrets, endpoints, network, root, or where
+ * the host keeps its state. How each meets the operator's value (a choice, a ceiling it may only
+ * lower, or ignored) is `applyRepoConfig` in repo-policy.ts.
  */
 export const repoConfigSchema = z
   .object({

@@ -85,6 +85,7 @@ export function pullRequestBodyOf(result: PullRequestRun, context: PullRequestCo
  */
 export function runSummary(result: RunResult): string {
   const lines = [`${result.reason}.`];
+  for (const note of result.configNotes) lines.push(`Repository config: ${note}.`);
   if (result.attempts.length > 1)
     lines.push(`Chosen from ${result.attempts.length} attempts (attempt ${result.chosen?.attempt}).`);
   if (result.chosen?.feedbackRounds)

@@ -4,11 +4,11 @@
  * attempts (agent + validation + feedback) → selection → artifacts. Sandboxes and checkouts are
  * always disposed; expected outcomes are returned as data.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPrompts } from '../agent/index.ts';
-import { deepMerge, parseRepoConfig, secretValues } from '../config/index.ts';
-import { type Config, configSchema } from '../config/schema.ts';
+import { secretValues } from '../config/index.ts';
+import type { Config } from '../config/schema.ts';
 import type { Sandbox } from '../core/sandbox.ts';
 import { emptyUsage, type RunUsage, sumUsage } from '../core/task.ts';
 import { sandboxSpecFromConfig, type WorkspaceLimit } from '../sandbox/index.ts';
@@ -32,6 +32,7 @@ import {
   type TestContext,
   testEnv,
 } from './fresh-validation.ts';
+import { loadRepoConfig } from './repo-config.ts';
 import { selectAttempt } from './select.ts';
 import type { AttemptResult, Outcome, Progress, RunDeps, RunOptions, RunResult } from './types.ts';
 
@@ -43,6 +44,8 @@ const MB = 1024 * 1024;
 interface Environment {
   checkout: Checkout;
   config: Config;
+  /** What the repository's config asked for and did not get. */
+  configNotes: string[];
   sandbox: Sandbox;
   plan: TestPlan | null;
   baseline: TestRun | null;
@@ -75,7 +78,13 @@ async function prepareEnvironment(
   };
   try {
     limit = await limitWorkspaceOf(deps.sandboxes, options.config.sandbox, checkout.dir, OWNER, deps.logger);
-    const config = applyRepoConfig(options.config, checkout.dir);
+    const { config, notes: configNotes } = await loadRepoConfig({
+      config: options.config,
+      gitDir: checkout.mirror,
+      ref: options.configRef ?? checkout.commit,
+      pinned: options.pinned,
+    });
+    for (const note of configNotes) deps.logger.warn({ note }, 'repository config not fully applied');
     const labels = { 'dev.conjecture.task': task.id.slice(0, 60) };
     const setup = discoverSetupCommand(checkout.dir, { override: config.validate.setupCommand });
     if (setup) {
@@ -122,7 +131,7 @@ async function prepareEnvironment(
         env: testEnv(tests),
       });
     }
-    return { checkout, config, sandbox, plan, baseline, tests, dispose };
+    return { checkout, config, configNotes, sandbox, plan, baseline, tests, dispose };
   } catch (err) {
     await dispose();
     throw err;
@@ -211,6 +220,7 @@ export async function runFix(deps: RunDeps, options: RunOptions): Promise<RunRes
       durationMs: performance.now() - started,
       outDir,
       config,
+      configNotes: first.configNotes,
     };
     writeArtifacts(result);
     progress({ phase: 'done', detail: result.reason });
@@ -218,19 +228,6 @@ export async function runFix(deps: RunDeps, options: RunOptions): Promise<RunRes
   } finally {
     for (const env of [first, ...extra]) await env.dispose();
   }
-}
-
-function applyRepoConfig(base: Config, dir: string): Config {
-  for (const name of ['conjecture.yml', 'conjecture.yaml']) {
-    const path = join(dir, '.github', name);
-    if (existsSync(path)) {
-      const repo = parseRepoConfig(readFileSync(path, 'utf8'), `.github/${name}`);
-      return configSchema.parse(
-        deepMerge(base as unknown as Record<string, unknown>, repo as Record<string, unknown>),
-      );
-    }
-  }
-  return base;
 }
 
 async function resetWorkspace(sandbox: Sandbox, commit: string): Promise<void> {
@@ -287,6 +284,7 @@ function writeArtifacts(result: RunResult): void {
     model: result.model,
     image: result.image,
     testCommand: result.testCommand,
+    configNotes: result.configNotes,
     usage: result.usage,
     durationMs: Math.round(result.durationMs),
     chosenAttempt: result.chosen?.attempt ?? null,

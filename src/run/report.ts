@@ -52,6 +52,7 @@ export function summaryLines(r: RunResult, applied: boolean): string[] {
     `  patch: ${join(r.outDir, 'patch.diff')}${r.patch ? '' : ' (empty)'}`,
     `  trace: ${join(r.outDir, r.chosen ? 'trace.md' : 'trace.jsonl')}`,
   ];
+  for (const note of r.configNotes) lines.push(`  note: ${note}`);
   if (applied && r.patch) lines.push('  applied to your checkout (review it with `git diff`)');
   return lines;
 }

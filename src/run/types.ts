@@ -27,8 +27,15 @@ export interface RunDeps {
 
 export interface RunOptions {
   task: Task;
-  /** Host configuration; the repository's `.github/conjecture.yml` is applied on top after checkout. */
+  /**
+   * The operator's configuration; the repository's `.github/conjecture.yml` meets it after checkout
+   * through `applyRepoConfig` (choices, limits only lowered, operator-only keys ignored).
+   */
   config: Config;
+  /** Settings the operator set in the environment or flags (`LoadedConfig.pinned`): never the repository's choice. */
+  pinned?: readonly string[];
+  /** Where the repository config is read (a trusted ref); defaults to the commit checked out. */
+  configRef?: string;
   /** Directory for the run's artifacts: trace.jsonl, trace.md, patch.diff, summary.json. */
   outDir: string;
   /** Installation token for git on the host only; never reaches the sandbox. */
@@ -89,4 +96,6 @@ export interface RunResult {
   outDir: string;
   /** The effective config after the repo file, for the PR body. */
   config: Config;
+  /** What the repository's config asked for and did not get: shown in the summary, PR and issue. */
+  configNotes: string[];
 }

@@ -22,6 +22,8 @@ export const FIX_JOB_KIND = 'fix';
 /** What `serve`/`worker` already build for GitHub runs (model, sandboxes, workspace, logger) plus: */
 export interface FixJobDeps extends RunDeps {
   config: Config;
+  /** Settings the operator pinned in the environment or flags: never a repository's choice. */
+  pinned?: readonly string[];
   /** Artifacts go to `<stateDir>/runs/<jobId>/`; the API reads traces and patches from there. */
   stateDir: string;
   /** Builds a model for a job that asks for another `options.model`; without it the option is ignored. */
@@ -55,6 +57,7 @@ export function createFixJobHandler(deps: FixJobDeps): JobHandler {
           ...(payload.instructions ? { instructions: payload.instructions } : {}),
         },
         config,
+        pinned: deps.pinned,
         outDir,
         ...(deps.githubToken ? { token: deps.githubToken } : {}),
         signal: ctx.signal,

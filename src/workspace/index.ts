@@ -24,3 +24,4 @@ export {
   type PatchViolation,
   summarizePatch,
 } from './patch-policy.ts';
+export { readTreeFile, type TreeFile } from './tree-file.ts';

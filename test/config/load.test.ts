@@ -27,25 +27,42 @@ describe('loadConfig', () => {
     expect(config.sandbox.network).toBe(false);
   });
 
-  it('applies user file < repo file < env < flags', () => {
+  it('one precedence: user file < env < flags; the repo file chooses what is open and only lowers limits', () => {
     const dir = tempDir();
     const userFile = join(dir, 'conjecture.config.json');
     writeFileSync(
       userFile,
-      JSON.stringify({ model: { name: 'user', temperature: 0.1 }, agent: { stepLimit: 5 } }),
+      JSON.stringify({ model: { name: 'user', temperature: 0.1 }, agent: { stepLimit: 5, attempts: 3 } }),
     );
     mkdirSync(join(dir, '.github'));
-    writeFileSync(join(dir, '.github', 'conjecture.yml'), 'model:\n  name: repo\nagent:\n  stepLimit: 6\n');
-    const { config, sources } = loadConfig({
+    writeFileSync(
+      join(dir, '.github', 'conjecture.yml'),
+      [
+        'model: { name: repo, temperature: 0.3 }',
+        'agent: { stepLimit: 6, attempts: 2, actionFormat: tool_call }',
+        'validate: { testCommand: make check }',
+        '',
+      ].join('\n'),
+    );
+    const { config, sources, pinned, notes } = loadConfig({
       cwd: dir,
       repoDir: dir,
-      env: { CONJECTURE_MODEL_NAME: 'env' },
+      env: { CONJECTURE_MODEL_TEMPERATURE: '0.2' },
       flags: { 'model.name': 'flag' },
     });
     expect(config.model.name).toBe('flag');
-    expect(config.model.temperature).toBe(0.1);
-    expect(config.agent.stepLimit).toBe(6);
-    expect(sources).toEqual([userFile, '.github/conjecture.yml', 'environment', 'flags']);
+    expect(config.model.temperature).toBe(0.2); // the environment pinned it
+    expect(config.agent.stepLimit).toBe(5); // the repo asked for more than the ceiling
+    expect(config.agent.attempts).toBe(2); // lowering is fine
+    expect(config.agent.actionFormat).toBe('tool_call');
+    expect(config.validate.testCommand).toBe('make check');
+    expect(pinned).toEqual(['model.temperature', 'model.name']);
+    expect(sources).toEqual([userFile, 'environment', 'flags', '.github/conjecture.yml']);
+    expect(notes).toEqual([
+      'model.temperature from .github/conjecture.yml is not used: the operator set it (environment or flags)',
+      "agent.stepLimit: 6 in .github/conjecture.yml is above the operator's limit; using 5",
+      'model.name in .github/conjecture.yml is ignored: only the operator sets it',
+    ]);
   });
 
   it('reports a wrong type with its file, path and expected type', () => {

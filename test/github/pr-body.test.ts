@@ -163,6 +163,7 @@ describe('pullRequestBodyOf', () => {
       durationMs: 2_000,
       outDir: dir,
       config: configSchema.parse({}),
+      configNotes: [],
     };
   }
 

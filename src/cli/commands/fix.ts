@@ -80,7 +80,7 @@ export const fixCommand = {
     if (typeof ctx.options.model === 'string') flags['model.name'] = ctx.options.model;
     if (typeof ctx.options['base-url'] === 'string') flags['model.baseUrl'] = ctx.options['base-url'];
     if (attempts !== undefined) flags['agent.attempts'] = attempts;
-    const { config } = loadConfig({
+    const { config, pinned } = loadConfig({
       env: ctx.io.env,
       cwd: ctx.io.cwd,
       userFile: ctx.global.configFile,
@@ -119,6 +119,7 @@ export const fixCommand = {
             instructions: typeof ctx.options.instructions === 'string' ? ctx.options.instructions : undefined,
           },
           config,
+          pinned,
           outDir,
           signal: controller.signal,
           onProgress: (p) => {

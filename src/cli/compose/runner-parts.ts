@@ -20,7 +20,12 @@ export async function openRunnerParts(
     import('../../workspace/index.ts'),
   ]);
   const flags: Record<string, unknown> = { ...ctx.global.flags, ...extraFlags };
-  const { config } = loadConfig({ env: ctx.io.env, cwd: ctx.io.cwd, userFile: ctx.global.configFile, flags });
+  const { config, pinned } = loadConfig({
+    env: ctx.io.env,
+    cwd: ctx.io.cwd,
+    userFile: ctx.global.configFile,
+    flags,
+  });
   const logger = ctx.createLogger(ctx.global.logLevel ?? config.logLevel);
   const stateDir = resolveStateDir(config, ctx.io.env, ctx.io.cwd);
   const sandboxes = sandbox.createSandboxProvider(config, logger);
@@ -29,6 +34,7 @@ export async function openRunnerParts(
     await sandbox.sweepOrphans(sandbox.dockerApiFromConfig(config), logger);
   const deps = {
     config,
+    pinned,
     logger,
     // A server that runs no jobs never calls the model: no endpoint probing, no weights loaded for it.
     model:
