@@ -83,7 +83,7 @@ const constructionRules = [
     name: 'only-cli-starts-servers',
     comment: 'the one-port front, the API server and the webhook endpoint are put together in cli/compose',
     from: { pathNot: ours(['cli', 'server']) },
-    to: { path: '^src/server/(index|front|api-server|webhook-endpoint)\\.ts$', ...notType },
+    to: { path: '^src/server/(index|front|api-server|public-server|webhook-endpoint)\\.ts$', ...notType },
   },
   {
     name: 'only-cli-builds-models',
