@@ -2,9 +2,7 @@
  * End to end: the real CLI (`conjecture fix`) against a scripted OpenAI-compatible server over HTTP,
  * the real Docker sandbox, a real git repository and its real tests.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import {
@@ -13,9 +11,9 @@ import {
   startScriptedServer,
 } from '../../src/model/scripted-server.ts';
 import { BREAK_MUL, CALC_ISSUE, FIX_ADD, FIX_MUL, makeCalcRepo } from '../support/calc-repo.ts';
-import { describeIf, missingDocker, SANDBOX_IMAGE } from '../support/prereq.ts';
+import { runFixCli } from '../support/fix-cli.ts';
+import { describeIf, missingDocker } from '../support/prereq.ts';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'conjecture.js');
 const bash = (thought: string, command: string): ScriptedTurn => ({
   content: `${thought}\n\`\`\`bash\n${command}\n\`\`\``,
 });
@@ -30,42 +28,17 @@ afterEach(async () => {
 async function runFix(turns: ScriptedTurn[], extra: string[] = []) {
   server = await startScriptedServer({ turns });
   const repo = makeCalcRepo();
-  const out = mkdtempSync(join(tmpdir(), 'fix-out-'));
-  const home = mkdtempSync(join(tmpdir(), 'fix-home-'));
-  const child = spawn(
-    process.execPath,
-    [
-      BIN,
-      'fix',
-      '--repo',
-      repo,
-      '--issue',
-      CALC_ISSUE,
-      '--base-url',
-      server.url,
-      '--out',
-      out,
-      '--json',
-      ...extra,
-    ],
-    {
-      env: {
-        PATH: process.env.PATH,
-        HOME: home,
-        CONJECTURE_SANDBOX_IMAGE: SANDBOX_IMAGE,
-        CONJECTURE_MODEL_STREAM: 'true',
-      },
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
-  const summary = existsSync(join(out, 'summary.json'))
-    ? JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))
+  const run = await runFixCli({
+    repo,
+    issue: CALC_ISSUE,
+    baseUrl: server.url,
+    env: { CONJECTURE_MODEL_STREAM: 'true' },
+    args: extra,
+  });
+  const summary = existsSync(join(run.out, 'summary.json'))
+    ? JSON.parse(readFileSync(join(run.out, 'summary.json'), 'utf8'))
     : null;
-  return { code, stdout, stderr, out, repo, summary, result: stdout.trim() ? JSON.parse(stdout) : null };
+  return { ...run, repo, summary, result: run.stdout.trim() ? JSON.parse(run.stdout) : null };
 }
 
 describeIf(missingDocker(), 'conjecture fix, end to end', () => {

@@ -34,6 +34,8 @@ export async function runFixCli(options: {
   issue: string;
   baseUrl: string;
   env?: Record<string, string>;
+  /** More flags after the required ones. */
+  args?: string[];
 }): Promise<FixCliRun> {
   const out = mkdtempSync(join(tmpdir(), 'sec-fix-out-'));
   const child = spawn(
@@ -50,6 +52,7 @@ export async function runFixCli(options: {
       '--out',
       out,
       '--json',
+      ...(options.args ?? []),
     ],
     {
       env: {
