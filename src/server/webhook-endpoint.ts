@@ -35,6 +35,9 @@ export function isWebhookRequest(req: IncomingMessage): boolean {
   return req.method === 'POST' && req.url?.split('?')[0] === WEBHOOK_PATH;
 }
 
+/** GitHub's are UUIDs; anything of this shape is kept as the idempotency key, nothing longer. */
+const DELIVERY_ID = /^[\w.-]{1,100}$/;
+
 const SECRET_HINT =
   "check that WEBHOOK_SECRET is the secret set in the GitHub App's webhook settings (a redelivery from there shows the reply)";
 
@@ -72,7 +75,22 @@ async function receive(
   log: Logger,
   options: WebhookEndpointOptions,
 ): Promise<void> {
-  // Unsigned: refused before a byte of the body is read.
+  // Unsigned or not a GitHub delivery: refused before a byte of the body is read.
+  const missing = ['x-github-event', 'x-github-delivery'].filter((h) => headerOf(req, h) === '');
+  if (missing.length > 0)
+    throw new HttpError(400, 'missing_headers', `a webhook needs ${missing.join(' and ')}`, {
+      headers: { connection: 'close' },
+    });
+  if (!DELIVERY_ID.test(headerOf(req, 'x-github-delivery')))
+    throw new HttpError(400, 'invalid_delivery_id', 'X-GitHub-Delivery is not a delivery id', {
+      headers: { connection: 'close' },
+    });
+  const type = headerOf(req, 'content-type').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json')
+    throw new HttpError(415, 'unsupported_media_type', 'a webhook body must be application/json', {
+      hint: "set the App's webhook content type to application/json",
+      headers: { connection: 'close' },
+    });
   if (!headerOf(req, 'x-hub-signature-256').startsWith('sha256='))
     throw new HttpError(401, 'signature_missing', 'the request has no X-Hub-Signature-256', {
       hint: SECRET_HINT,

@@ -199,6 +199,37 @@ describe('webhook endpoint', () => {
     for (const [id] of cases) expect(delivered).not.toContain(id);
   });
 
+  it('what is not a GitHub delivery is refused before the body is read, in the error shape', async () => {
+    const send = (headers: Record<string, string>) =>
+      fetch(`http://127.0.0.1:${port}${WEBHOOK_PATH}`, {
+        method: 'POST',
+        headers: { 'x-hub-signature-256': sign('{}', SECRET), ...headers },
+        body: '{}',
+      }).then(async (r) => ({ status: r.status, json: await r.json() }));
+    const base = { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': 'h-1' };
+    expect(await send({ ...base, 'x-github-event': '' })).toMatchObject({
+      status: 400,
+      json: { error: { code: 'missing_headers', message: expect.stringContaining('x-github-event') } },
+    });
+    expect(await send({ ...base, 'x-github-delivery': 'x'.repeat(500) })).toMatchObject({
+      status: 400,
+      json: { error: { code: 'invalid_delivery_id' } },
+    });
+    expect(await send({ ...base, 'content-type': 'application/x-www-form-urlencoded' })).toMatchObject({
+      status: 415,
+      json: { error: { code: 'unsupported_media_type' } },
+    });
+    expect(warnings()).toHaveLength(3);
+    expect(errorsLogged()).toEqual([]);
+  });
+
+  it('a signed body nested 30,000 deep is answered, not a crash', async () => {
+    const deep = `{"action":"labeled","x":${'['.repeat(30_000)}${']'.repeat(30_000)}}`;
+    const res = await post(deep, { deliveryId: 'deep' });
+    expect(res.status).toBe(400);
+    expect((await post(JSON.stringify(labeled()), { deliveryId: 'after-deep' })).status).toBe(200);
+  });
+
   it('slow-loris headers and bodies are cut off with 408', async () => {
     const started = Date.now();
     const [slowHead, slowBody] = await Promise.all([
