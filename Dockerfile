@@ -7,9 +7,11 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 # Optional dependencies are left out: most of them are the embedded model's prebuilt llama.cpp
-# binaries for every GPU and platform (~700 MB), the rest native speed-ups with JS fallbacks. Only
-# the CPU binary for the image's own platform is added back (~30 MB), so `model.provider: embedded`
-# works in the image; the usual setup talks to a model server (Compose: Ollama) instead.
+# binaries for every GPU and platform (~700 MB), the rest native speed-ups with JS fallbacks.
+# node-llama-cpp itself is an optional peer of the package (a devDependency here); the image keeps
+# it, with only the CPU binary for its own platform (~30 MB), so `model.provider: embedded` works
+# in the image without a first-use install; the usual setup talks to a model server (Compose:
+# Ollama) instead.
 # `--build-arg NPM_CI_FLAGS=` keeps every optional dependency.
 ARG NPM_CI_FLAGS=--omit=optional
 # Only behind a TLS-intercepting proxy: its CA certificates as PEM text, for npm in this stage. A
@@ -33,7 +35,11 @@ RUN if [ -n "$NPM_EXTRA_CA" ]; then \
   && rm -f /tmp/extra-ca.pem
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# node-llama-cpp becomes a dependency of the image's copy of the package before pruning, so the
+# prune keeps it (and its own dependencies, at the versions it needs) and nothing else of dev's.
 RUN npm run build \
+  && llama=$(node -p "require('./package.json').devDependencies['node-llama-cpp']") \
+  && npm pkg set "dependencies.node-llama-cpp=$llama" && npm pkg delete devDependencies.node-llama-cpp \
   && npm prune --omit=dev $NPM_CI_FLAGS --offline --ignore-scripts --no-audit --no-fund \
   && for t in /src/.llama/*.tgz; do \
        [ -e "$t" ] || continue; \

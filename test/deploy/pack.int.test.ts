@@ -4,11 +4,24 @@
  * the tarball into an empty directory with a real `npm install`, then `npx conjecture --version`,
  * `npx conjecture doctor` and `import('conjecture-app')` run from there.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTinyGguf } from '../support/gguf.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -88,4 +101,78 @@ describe('the npm package', () => {
     const run = await execa('node', ['--input-type=module', '-e', script], { cwd: user, env });
     expect(run.stdout.trim()).toBe(`function ${PKG.version}`);
   });
+
+  it('installs lean: no node-llama-cpp and none of its GPU binaries (issue 13)', () => {
+    expect(existsSync(join(user, 'node_modules', 'node-llama-cpp'))).toBe(false);
+    expect(existsSync(join(user, 'node_modules', '@node-llama-cpp'))).toBe(false);
+    // Before issue 13 the install was ~850 MB, ~680 MB of it llama.cpp binaries.
+    expect(directoryBytes(join(user, 'node_modules'))).toBeLessThan(300 * 2 ** 20);
+  });
+
+  it('`conjecture model pull` installs the embedded runtime (CPU binary only), which then loads', async () => {
+    const state = join(work, 'state');
+    const gguf = buildTinyGguf();
+    const server = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(gguf.bytes),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      // npm offline: the runtime comes from this machine's npm cache, never the registry.
+      const runEnv = {
+        ...env,
+        HOME: join(work, 'home'),
+        CONJECTURE_STATE_DIR: state,
+        npm_config_offline: 'true',
+      };
+      const pull = await execa(
+        'npx',
+        [
+          '--no-install',
+          'conjecture',
+          'model',
+          'pull',
+          `http://127.0.0.1:${port}/tiny.gguf`,
+          '--sha256',
+          gguf.sha256,
+        ],
+        { cwd: user, env: runEnv, reject: false, timeout: 300_000 },
+      );
+      expect(pull.exitCode, pull.stderr).toBe(0);
+      const runtime = join(state, 'models', 'runtime', 'node_modules');
+      expect(existsSync(join(runtime, 'node-llama-cpp', 'package.json'))).toBe(true);
+      expect(readdirSync(join(runtime, '@node-llama-cpp')).every((b) => !/cuda|vulkan/.test(b))).toBe(true);
+      const model = pull.stdout.trim().split(' (')[0] ?? '';
+      const doctor = await execa(
+        'npx',
+        ['--no-install', 'conjecture', 'doctor', '--json', '--timeout-ms', '20000'],
+        {
+          cwd: user,
+          env: { ...runEnv, CONJECTURE_MODEL_PROVIDER: 'embedded', CONJECTURE_MODEL_EMBEDDED_MODEL: model },
+          reject: false,
+          timeout: 120_000,
+        },
+      );
+      const checks = (
+        JSON.parse(doctor.stdout) as { checks: { id: string; status: string; message: string }[] }
+      ).checks;
+      expect(checks.find((c) => c.id === 'embedded-hardware')).toMatchObject({
+        status: 'pass',
+        message: expect.stringContaining('embedded runtime:'),
+      });
+      expect(checks.find((c) => c.id === 'embedded-model')?.status).toBe('pass');
+    } finally {
+      server.close();
+    }
+  }, 420_000);
 });
+
+function directoryBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) total += directoryBytes(path);
+    else if (entry.isFile()) total += statSync(path).size;
+  }
+  return total;
+}

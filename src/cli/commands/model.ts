@@ -76,7 +76,13 @@ export const modelCommand = {
           logger: ctx.createLogger(),
         }),
       );
-      ctx.out.data(result);
+      // The embedded runtime is an optional peer: pull installs it beside the models (CPU binary).
+      const runtimePackage = await import('../../model/embedded/runtime-package.ts');
+      const dir = runtimePackage.runtimeDir(cacheDir);
+      await ctx.progress.step('embedded runtime (node-llama-cpp)', (step) =>
+        runtimePackage.ensureNodeLlamaCpp({ dir, onProgress: (line) => step.update(line.slice(0, 120)) }),
+      );
+      ctx.out.data({ ...result, runtimeDir: dir });
       ctx.out.line(
         `${result.path} (${embedded.formatBytes(result.bytes)}, sha256 ${result.sha256}, verified: ${result.verifiedBy})`,
       );
@@ -133,7 +139,13 @@ async function serve(
   const opened = await ctx.progress.step('loading the embedded model', (step) =>
     openConfiguredModel(
       { ...config.model, provider: 'embedded' },
-      { logger, stateDir, cwd: ctx.io.cwd, onProgress: throttledProgress(step, formatBytes) },
+      {
+        logger,
+        stateDir,
+        cwd: ctx.io.cwd,
+        onProgress: throttledProgress(step, formatBytes),
+        onRuntimeInstall: (line) => step.update(line.slice(0, 120)),
+      },
     ),
   );
   const auth = hashes.length > 0 ? createBearerAuth(hashes) : undefined;
@@ -171,12 +183,21 @@ export async function openModel(
     import('../../model/embedded/provider.ts'),
     import('../../model/embedded/download.ts'),
   ]);
-  const open = (onProgress?: ReturnType<typeof throttledProgress>) =>
-    openConfiguredModel(config.model, { ...deps, cwd: ctx.io.cwd, onProgress });
+  const open = (step?: StepHandle) =>
+    openConfiguredModel(config.model, {
+      ...deps,
+      cwd: ctx.io.cwd,
+      ...(step
+        ? {
+            onProgress: throttledProgress(step, formatBytes),
+            onRuntimeInstall: (line: string) => step.update(line.slice(0, 120)),
+          }
+        : {}),
+    });
   const opened =
     decidedProvider(config.model)?.provider === 'openai-compatible'
       ? await open()
-      : await ctx.progress.step('loading the model', (step) => open(throttledProgress(step, formatBytes)));
+      : await ctx.progress.step('loading the model', (step) => open(step));
   warnAboutContext(ctx, opened.context.warnings);
   return opened;
 }

@@ -45,8 +45,20 @@ export function embeddedChecks(settings: Config['model'], stateDir: string, cwd:
       async run() {
         const server = await usingServer();
         if (server) return { status: 'pass', message: `embedded runtime not needed (${server} is used)` };
-        const { getSharedLlama } = await import('../../model/embedded/runtime.ts');
-        const llama = await getSharedLlama(silentLogger());
+        const [{ getSharedLlama }, { findNodeLlamaCpp, runtimeDir }, { modelCacheDir }] = await Promise.all([
+          import('../../model/embedded/runtime.ts'),
+          import('../../model/embedded/runtime-package.ts'),
+          import('../../model/embedded/cache.ts'),
+        ]);
+        const dir = runtimeDir(modelCacheDir(settings.embedded, stateDir));
+        // An optional peer: not installed yet is what a fresh `npm install conjecture-app` gives.
+        if (!(await findNodeLlamaCpp(dir)))
+          return {
+            status: 'warn',
+            message: `embedded runtime (node-llama-cpp) not installed yet; the first embedded run installs it into ${dir}`,
+            fix: 'conjecture model pull (installs it now, CPU binary only, with the model)',
+          };
+        const llama = await getSharedLlama(silentLogger(), dir);
         const gpu = llama.gpu ? `GPU ${llama.gpu}` : 'no GPU (CPU only)';
         return { status: 'pass', message: `embedded runtime: ${gpu}, ${llama.cpuMathCores} CPU threads` };
       },

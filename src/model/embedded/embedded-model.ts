@@ -9,14 +9,7 @@
  * to evaluate are reported as cached.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  LlamaCompletion,
-  type LlamaContextSequence,
-  type LlamaGrammar,
-  type LlamaModel,
-  resolveChatWrapper,
-  TokenBias,
-} from 'node-llama-cpp';
+import type { LlamaContextSequence, LlamaGrammar, LlamaModel, TokenBias } from 'node-llama-cpp';
 import type { Config } from '../../config/schema.ts';
 import type { Logger } from '../../core/log.ts';
 import type { ChatMessage, CompleteOptions, Completion, FinishReason, Model } from '../../core/model.ts';
@@ -42,8 +35,9 @@ export function createEmbeddedModel(
 ): EmbeddedModel {
   const log = deps.logger.child({ component: 'embedded-model' });
   const sequence = runtime.context.getSequence();
-  const completion = new LlamaCompletion({ contextSequence: sequence });
-  const prompt = createPromptRenderer(runtime.model, resolveChatWrapper(runtime.model));
+  // node-llama-cpp is an optional peer: its classes come from the module the runtime loaded.
+  const completion = new runtime.lib.LlamaCompletion({ contextSequence: sequence });
+  const prompt = createPromptRenderer(runtime.model, runtime.lib.resolveChatWrapper(runtime.model));
   const grammars = new Map<number, { grammar: Promise<LlamaGrammar>; commandMax: number }>();
   const grammarFor = (maxTokens: number) => {
     let g = grammars.get(maxTokens);
@@ -59,7 +53,7 @@ export function createEmbeddedModel(
   };
   let noMarkers: TokenBias | undefined;
   const markerBiasOnce = () => {
-    noMarkers ??= markerBias(runtime.model);
+    noMarkers ??= markerBias(runtime.lib, runtime.model);
     return noMarkers;
   };
   let queue: Promise<unknown> = Promise.resolve();
@@ -162,8 +156,8 @@ export function createEmbeddedModel(
  * Inside a tool call the model writes text only: control tokens (BOS, role markers) are never
  * sampled there; the end-of-text token stays allowed (node-llama-cpp ignores "never" for it).
  */
-function markerBias(model: LlamaModel): TokenBias {
-  const bias = new TokenBias(model.tokenizer);
+function markerBias(lib: EmbeddedRuntime['lib'], model: LlamaModel): TokenBias {
+  const bias = new lib.TokenBias(model.tokenizer);
   for (const token of model.iterateAllTokens()) if (model.isSpecialToken(token)) bias.set(token, 'never');
   return bias;
 }

@@ -12,7 +12,7 @@ import { type ContextDecision, decideContextWindow } from '../context-advice.ts'
 import { createOpenAIModel } from '../openai-model.ts';
 import { probeModelEndpoint } from '../probe.ts';
 import { type DetectOptions, detectServingContext } from '../serving-context.ts';
-import { type ResolveOptions, resolveModelFile } from './cache.ts';
+import { modelCacheDir, type ResolveOptions, resolveModelFile } from './cache.ts';
 
 export const LOCAL_SERVERS: readonly { name: string; baseUrl: string }[] = [
   { name: 'Ollama', baseUrl: 'http://127.0.0.1:11434/v1' },
@@ -85,6 +85,8 @@ export interface OpenModelOptions extends Omit<ResolveOptions, 'logger'>, Choose
   stateDir: string;
   /** How the server's context is read (tests shorten the bounds). */
   detect?: Omit<DetectOptions, 'fetch'>;
+  /** Progress of installing node-llama-cpp on first use (one line of npm output at a time). */
+  onRuntimeInstall?: (line: string) => void;
 }
 
 export interface OpenedModel {
@@ -116,16 +118,21 @@ export async function openConfiguredModel(
     };
   }
   const { path } = await resolveModelFile(settings.embedded, options.stateDir, options);
-  // node-llama-cpp takes ~0.5 s to import: only a run that uses it pays for it.
-  const [{ loadEmbeddedRuntime }, { createEmbeddedModel }] = await Promise.all([
+  // node-llama-cpp takes ~0.5 s to import: only a run that uses it pays for it. It is an optional
+  // peer: installed now (CPU binary) into the model cache when this machine has none yet.
+  const [{ loadEmbeddedRuntime }, { createEmbeddedModel }, runtimePackage] = await Promise.all([
     import('./runtime.ts'),
     import('./embedded-model.ts'),
+    import('./runtime-package.ts'),
   ]);
+  const runtimeDir = runtimePackage.runtimeDir(modelCacheDir(settings.embedded, options.stateDir));
+  await runtimePackage.ensureNodeLlamaCpp({ dir: runtimeDir, onProgress: options.onRuntimeInstall });
   const runtime = await loadEmbeddedRuntime({
     path,
     settings: settings.embedded,
     contextWindow: settings.contextWindow,
     logger: options.logger,
+    runtimeDir,
   });
   const model = createEmbeddedModel(runtime, settings, {
     logger: options.logger,

@@ -2,7 +2,7 @@
  * Loads a GGUF in-process with node-llama-cpp: one `Llama` per process (it picks CPU, CUDA, Vulkan or
  * Metal from the prebuilt binaries), the memory check before the weights are read, then the model and
  * one context sized from config. node-llama-cpp is imported lazily: it is large and only this
- * provider needs it.
+ * provider needs it; it is an optional peer, found or installed by runtime-package.ts.
  */
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -12,10 +12,13 @@ import { ModelError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import { RECOMMENDED_CONTEXT_TOKENS } from '../context-advice.ts';
 import { ensureMemoryFits, type MemoryFit, type MemoryNeed } from './memory.ts';
+import { findNodeLlamaCpp, type NodeLlamaCpp } from './runtime-package.ts';
 
 export type EmbeddedSettings = Config['model']['embedded'];
 
 export interface EmbeddedRuntime {
+  /** The node-llama-cpp module the runtime was loaded with. */
+  lib: NodeLlamaCpp;
   llama: Llama;
   model: LlamaModel;
   context: LlamaContext;
@@ -26,10 +29,23 @@ export interface EmbeddedRuntime {
 
 let llamaPromise: Promise<Llama> | undefined;
 
+/** node-llama-cpp as found (installed, or in `runtimeDir`), or a clear error naming the fix. */
+export async function requireNodeLlamaCpp(runtimeDir?: string): Promise<NodeLlamaCpp> {
+  const lib = await findNodeLlamaCpp(runtimeDir);
+  if (lib) return lib;
+  throw new ModelError('the embedded model runtime (node-llama-cpp) is not installed', {
+    code: 'embedded_runtime_unavailable',
+    hint: '`conjecture model pull` installs it (CPU binary only); or use a model server (model.provider: openai-compatible)',
+  });
+}
+
 /** The process-wide `Llama`; built never (no compiler or GitHub download): prebuilt binaries only. */
-export function getSharedLlama(logger: Logger): Promise<Llama> {
+export function getSharedLlama(logger: Logger, runtimeDir?: string): Promise<Llama> {
   llamaPromise ??= (async () => {
-    const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
+    const { getLlama, LlamaLogLevel } = await requireNodeLlamaCpp(runtimeDir).catch((err: unknown) => {
+      llamaPromise = undefined;
+      throw err;
+    });
     try {
       return await getLlama({
         build: 'never',
@@ -54,6 +70,8 @@ export interface LoadOptions {
   /** model.contextWindow, used when embedded.contextSize is not set (else the recommended size). */
   contextWindow: number | undefined;
   logger: Logger;
+  /** Where `conjecture model pull` installed node-llama-cpp, when it is not a normal dependency. */
+  runtimeDir?: string;
   /** Injected for tests of the memory check. */
   freeBytes?: number;
 }
@@ -65,7 +83,7 @@ export async function estimateMemory(
   settings: EmbeddedSettings,
   contextWindow: number | undefined,
 ): Promise<MemoryNeed & { contextSize: number }> {
-  const { readGgufFileInfo, GgufInsights } = await import('node-llama-cpp');
+  const { readGgufFileInfo, GgufInsights } = await requireNodeLlamaCpp();
   const insights = await GgufInsights.from(await readGgufFileInfo(path), llama);
   const wanted = settings.contextSize ?? contextWindow ?? RECOMMENDED_CONTEXT_TOKENS;
   const contextSize = Math.min(wanted, insights.trainContextSize ?? wanted);
@@ -79,7 +97,8 @@ export async function estimateMemory(
 
 export async function loadEmbeddedRuntime(options: LoadOptions): Promise<EmbeddedRuntime> {
   const { path, settings, logger } = options;
-  const llama = await getSharedLlama(logger);
+  const llama = await getSharedLlama(logger, options.runtimeDir);
+  const lib = await requireNodeLlamaCpp(options.runtimeDir);
   const need = await estimateMemory(llama, path, settings, options.contextWindow);
   const vram = llama.gpu ? (await llama.getVramState()).free : 0;
   const free = options.freeBytes ?? (await import('node:os')).freemem() + vram;
@@ -105,6 +124,7 @@ export async function loadEmbeddedRuntime(options: LoadOptions): Promise<Embedde
       'embedded model loaded',
     );
     return {
+      lib,
       llama,
       model,
       context,
