@@ -58,3 +58,38 @@ describe('writeReport', () => {
     expect(readFileSync(files[1] as string, 'utf8')).toContain('<svg xmlns="http://www.w3.org/2000/svg"');
   });
 });
+
+describe('prompt cache in the report', () => {
+  it('shows the prompt tokens served from the server’s cache where results.jsonl records them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'eval-report-cache-'));
+    const run = join(dir, 'run-cache');
+    mkdirSync(run);
+    writeFileSync(join(run, 'run.json'), JSON.stringify({ run_id: 'cache', model_name_or_path: 'm' }));
+    const line = (id: string, prompt: number, cached?: number) =>
+      JSON.stringify({
+        instance_id: id,
+        model_name_or_path: 'm',
+        exit_status: 'submitted',
+        outcome: 'unvalidated',
+        steps: 3,
+        model_calls: 3,
+        prompt_tokens: prompt,
+        ...(cached === undefined ? {} : { cached_prompt_tokens: cached }),
+        completion_tokens: 30,
+        cost_usd: 0,
+        duration_ms: 1000,
+        format_errors: 0,
+        patch_bytes: 10,
+        patch_lines: 1,
+        finished_at: '2026-01-01T00:00:00.000Z',
+      });
+    writeFileSync(join(run, 'results.jsonl'), `${line('a-1', 3000, 2400)}\n${line('a-2', 1000, 600)}\n`);
+    const { files, stats } = await writeReport([run, join(FIXTURES, 'run-b')], join(dir, 'report.md'));
+    expect(stats[0]).toMatchObject({ promptTokens: 4000, cachedPromptTokens: 3000 });
+    expect(stats[1]?.cachedPromptTokens).toBeNull();
+    const md = readFileSync(files[0] as string, 'utf8');
+    expect(md).toMatch(
+      /\| prompt tokens from the server’s cache \| 3(\.0)?k? of 4(\.0)?k? \(75\.0%\) \| not reported \|/,
+    );
+  });
+});

@@ -257,3 +257,15 @@ describe('renderTraceMarkdown', () => {
     expect(renderTraceMarkdown([], { maxChars: 1_000 })).toContain('no end event');
   });
 });
+
+describe('the prompt cache in the trace header', () => {
+  it('says how much of the prompt the server served from its cache, only where it reported it', () => {
+    const cached = (n: number, c?: number) => ({
+      ...step(n, 'look', 'ls', 'ok', 0),
+      usage: { ...usage, ...(c === undefined ? {} : { cachedPromptTokens: c }) },
+    });
+    const md = renderTraceMarkdown([cached(1, 0), cached(2, 1100), cached(3)]);
+    expect(md).toContain("1100 of 2400 prompt tokens from the server's cache");
+    expect(renderTraceMarkdown([cached(1)])).not.toContain('cache');
+  });
+});
