@@ -29,4 +29,18 @@ describeIf(missingCommand('redis-server'), 'rate limiter with the Redis store', 
     expect((await b?.take({ installationId: 5, user: 'x' }))?.allowed).toBe(true);
     for (const s of stores) await s.close();
   });
+
+  it('refusal replies are shared across processes: one per sender and repository an hour', async () => {
+    let now = 20_000_000;
+    const stores = [createRedisBucketStore(server.url), createRedisBucketStore(server.url)];
+    const [a, b] = stores.map((store) =>
+      createRateLimiter({ perInstallationPerHour: 3, perUserPerHour: 100, store, now: () => now }),
+    );
+    expect(await a?.takeReply({ repo: 'octo/calc', user: 'mallory' })).toBe(true);
+    expect(await b?.takeReply({ repo: 'octo/calc', user: 'Mallory' })).toBe(false);
+    expect(await b?.takeReply({ repo: 'octo/other', user: 'mallory' })).toBe(true);
+    now += 3_600_000;
+    expect(await b?.takeReply({ repo: 'octo/calc', user: 'mallory' })).toBe(true);
+    for (const s of stores) await s.close();
+  });
 });
