@@ -182,6 +182,15 @@ describe('conjecture eval score (CLI)', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('eval run says the same for an empty selection (exit 2, nothing created)', async () => {
+    const { work } = await setup();
+    const argv = ['eval', 'run', '--instances', join(work, 'instances.jsonl'), '--out', join(work, 'run')];
+    const r = await cli([...argv, '--slice', '10:'], work);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no instance matches --slice 10: (6 instances in');
+    expect(existsSync(join(work, 'run'))).toBe(false);
+  });
+
   it('exits 1 naming an instance whose repository cannot be cloned; a rerun retries only it', {
     timeout: 90_000,
   }, async () => {
