@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
 import { isAbortError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import type { ChatMessage, Completion, Model, Role, ToolSpec } from '../../core/model.ts';
@@ -26,22 +27,58 @@ export interface Endpoint {
   close(): Promise<void>;
 }
 
-interface WireMessage {
-  role: string;
-  content?: unknown;
-  tool_calls?: { id?: string; function?: { name?: string; arguments?: string } }[];
-  tool_call_id?: string;
-}
+/** What a chat completion request may hold; anything else is a 400 naming the field. */
+const wireMessageSchema = z.object({
+  role: z.enum(['system', 'user', 'assistant', 'tool']),
+  content: z.unknown().optional(),
+  tool_calls: z
+    .array(
+      z.object({
+        id: z.string().optional(),
+        function: z.object({ name: z.string().optional(), arguments: z.string().optional() }).optional(),
+      }),
+    )
+    .optional(),
+  tool_call_id: z.string().optional(),
+});
+type WireMessage = z.infer<typeof wireMessageSchema>;
 
-interface ChatBody {
-  model?: string;
-  messages?: WireMessage[];
-  stream?: boolean;
-  stream_options?: { include_usage?: boolean };
-  tools?: { function?: { name?: string; description?: string; parameters?: Record<string, unknown> } }[];
-  temperature?: number;
-  max_tokens?: number;
-  seed?: number;
+const chatBodySchema = z.object({
+  model: z.string().optional(),
+  messages: z.array(wireMessageSchema).min(1, 'messages must be a non-empty array'),
+  stream: z.boolean().optional(),
+  stream_options: z.object({ include_usage: z.boolean().optional() }).optional(),
+  tools: z
+    .array(
+      z.object({
+        function: z
+          .object({
+            name: z.string().optional(),
+            description: z.string().optional(),
+            parameters: z.record(z.string(), z.unknown()).optional(),
+          })
+          .optional(),
+      }),
+    )
+    .optional(),
+  temperature: z.number().optional(),
+  max_tokens: z.number().int().positive().optional(),
+  seed: z.number().int().optional(),
+});
+type ChatBody = z.infer<typeof chatBodySchema>;
+
+/** A 32K-token conversation is well under 1 MB; anything near this is not a chat request. */
+export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+/** A request the endpoint refuses with a 4xx, in OpenAI's error shape. */
+class RequestError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
 }
 
 /** Other machines cannot reach these; anywhere else the model must sit behind bearer tokens. */
@@ -72,9 +109,7 @@ export function createModelEndpointHandler(
       });
     if (req.method !== 'POST' || path !== '/v1/chat/completions')
       return sendError(res, 404, `no route ${req.method} ${path}`, 'not_found');
-    const body = (await readJson(req)) as ChatBody;
-    if (!Array.isArray(body.messages) || body.messages.length === 0)
-      return sendError(res, 400, 'messages must be a non-empty array', 'invalid_request_error');
+    const body = await readChatBody(req);
     if (body.model && body.model !== model.name)
       return sendError(
         res,
@@ -113,6 +148,13 @@ export function createModelEndpointHandler(
   return (req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (isAbortError(err)) return void res.destroy();
+      if (err instanceof RequestError) {
+        log.warn({ status: err.status, code: err.code }, `chat completion refused: ${err.message}`);
+        if (!res.headersSent) sendError(res, err.status, err.message, err.code);
+        // The rest of an oversized body is not read: close the connection once the answer is out.
+        if (err.status === 413) res.once('finish', () => req.destroy());
+        return;
+      }
       log.warn({ err }, 'chat completion failed');
       if (!res.headersSent) sendError(res, 500, (err as Error).message, 'server_error');
       else res.destroy();
@@ -222,8 +264,46 @@ function sendError(res: ServerResponse, status: number, message: string, code: s
   sendJson(res, status, { error: { message, type: code, code } });
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+/** Reads at most MAX_REQUEST_BYTES; an aborted upload or a body that is not a chat request throws. */
+async function readChatBody(req: IncomingMessage): Promise<ChatBody> {
+  if (Number(req.headers['content-length'] ?? 0) > MAX_REQUEST_BYTES)
+    throw new RequestError(413, 'request_too_large', `the request is larger than ${MAX_REQUEST_BYTES} bytes`);
   const parts: Buffer[] = [];
-  for await (const part of req) parts.push(part as Buffer);
-  return JSON.parse(Buffer.concat(parts).toString('utf8'));
+  let size = 0;
+  try {
+    for await (const part of req) {
+      size += (part as Buffer).length;
+      if (size > MAX_REQUEST_BYTES)
+        throw new RequestError(
+          413,
+          'request_too_large',
+          `the request is larger than ${MAX_REQUEST_BYTES} bytes`,
+        );
+      parts.push(part as Buffer);
+    }
+  } catch (err) {
+    if (err instanceof RequestError) throw err;
+    throw new RequestError(400, 'request_aborted', 'the request body did not arrive whole');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.concat(parts).toString('utf8'));
+  } catch (err) {
+    throw new RequestError(
+      400,
+      'invalid_request_error',
+      `the request body is not valid JSON: ${(err as Error).message}`,
+    );
+  }
+  const parsed = chatBodySchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+    throw new RequestError(
+      400,
+      'invalid_request_error',
+      `${where}${issue?.message ?? 'not a chat completion request'}`,
+    );
+  }
+  return parsed.data;
 }
