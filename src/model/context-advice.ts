@@ -32,6 +32,8 @@ export function contextFix(server: ServerKind, tokens: number, model: string): s
       return `reload the model with a larger context: \`lms load ${model} --context-length ${tokens}\``;
     case 'vLLM':
       return `restart vLLM with \`--max-model-len ${tokens}\``;
+    case 'conjecture model serve':
+      return `restart it with a larger context: \`conjecture model serve --set model.embedded.contextSize=${tokens}\` (memory permitting)`;
   }
 }
 

@@ -8,12 +8,13 @@
  *   no prompt loads a model).
  * - llama.cpp server: `GET /props` `default_generation_settings.n_ctx` (one slot's context).
  * - LM Studio: `GET /api/v0/models`, `loaded_context_length` of a loaded model.
- * - vLLM: `GET /v1/models`, `max_model_len`.
+ * - vLLM: `GET /v1/models`, `max_model_len` (which `conjecture model serve` reports too, as
+ *   `owned_by: conjecture`).
  * Every answer is parsed defensively (a server is outside input) and every request is bounded.
  */
 import { z } from 'zod';
 
-export type ServerKind = 'Ollama' | 'llama.cpp' | 'LM Studio' | 'vLLM';
+export type ServerKind = 'Ollama' | 'llama.cpp' | 'LM Studio' | 'vLLM' | 'conjecture model serve';
 
 export interface ServingContext {
   server: ServerKind;
@@ -67,7 +68,13 @@ const lmStudioModels = z.object({
   ),
 });
 const vllmModels = z.object({
-  data: z.array(z.looseObject({ id: z.string(), max_model_len: z.unknown().optional() })),
+  data: z.array(
+    z.looseObject({
+      id: z.string(),
+      owned_by: z.unknown().optional(),
+      max_model_len: z.unknown().optional(),
+    }),
+  ),
 });
 
 /** The serving context of `target`, or undefined when the server is none of the four above. */
@@ -199,5 +206,6 @@ async function probeVllm(http: Http, name: string): Promise<ServingContext | und
   const entry = list.data.data.find((m) => m.id === name);
   const len = tokens.safeParse(entry?.max_model_len);
   if (!len.success) return undefined;
-  return { server: 'vLLM', tokens: len.data, source: 'GET /v1/models max_model_len' };
+  const server = entry?.owned_by === 'conjecture' ? 'conjecture model serve' : 'vLLM';
+  return { server, tokens: len.data, source: 'GET /v1/models max_model_len' };
 }

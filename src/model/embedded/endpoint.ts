@@ -105,7 +105,16 @@ export function createModelEndpointHandler(
     if (req.method === 'GET' && path === '/v1/models')
       return sendJson(res, 200, {
         object: 'list',
-        data: [{ id: model.name, object: 'model', created: 0, owned_by: 'conjecture' }],
+        // max_model_len as vLLM reports it: a worker elsewhere sizes its agent's budget from it.
+        data: [
+          {
+            id: model.name,
+            object: 'model',
+            created: 0,
+            owned_by: 'conjecture',
+            max_model_len: model.contextWindow,
+          },
+        ],
       });
     if (req.method !== 'POST' || path !== '/v1/chat/completions')
       return sendError(res, 404, `no route ${req.method} ${path}`, 'not_found');

@@ -9,11 +9,13 @@ import { BASH_TOOL, parseToolAction } from '../../../src/agent/actions.ts';
 import { modelSchema } from '../../../src/config/schema.ts';
 import { silentLogger } from '../../../src/core/log.ts';
 import type { ChatMessage } from '../../../src/core/model.ts';
+import { decideContextWindow } from '../../../src/model/context-advice.ts';
 import type { EmbeddedModel } from '../../../src/model/embedded/embedded-model.ts';
 import { type Endpoint, startModelEndpoint } from '../../../src/model/embedded/endpoint.ts';
 import { chooseProvider } from '../../../src/model/embedded/provider.ts';
 import { createOpenAIModel } from '../../../src/model/openai-model.ts';
 import { startScriptedServer } from '../../../src/model/scripted-server.ts';
+import { detectServingContext } from '../../../src/model/serving-context.ts';
 import { loadTinyModel, tinyModelFile } from '../../support/gguf-model.ts';
 
 const messages: ChatMessage[] = [
@@ -76,6 +78,18 @@ describe('the embedded model as an OpenAI-compatible endpoint', () => {
       expect(c.message.toolCalls?.[0]?.name).toBe('bash');
       expect(parseToolAction(c).ok).toBe(true);
     }
+  });
+
+  it('tells a worker elsewhere its context (max_model_len), which becomes that agent’s budget', async () => {
+    const found = await detectServingContext({ baseUrl: endpoint.url, name: model.name, apiKey: TOKEN });
+    expect(found).toEqual({
+      server: 'conjecture model serve',
+      tokens: model.contextWindow,
+      source: 'GET /v1/models max_model_len',
+    });
+    // The tiny model's context (2048) is below what the agent needs: the warning names the fix.
+    const [warning] = decideContextWindow(undefined, found, model.name).warnings;
+    expect(warning?.fix).toContain('conjecture model serve --set model.embedded.contextSize=32768');
   });
 
   it('lists its model and refuses requests without the token', async () => {
