@@ -23,9 +23,9 @@ import {
   truncateMarkdown,
 } from '../github/index.ts';
 import { type JobProgress, toJobProgress } from '../jobs/index.ts';
-import { type Progress, type RunResult, runFix } from '../run/index.ts';
+import { type Progress, patchViolations, type RunResult, runFix } from '../run/index.ts';
 import { formatEvidence } from '../validate/index.ts';
-import { applyPatch, checkPatchPolicy, pushBranch, type WorkspaceCache } from '../workspace/index.ts';
+import { applyPatch, pushBranch, type WorkspaceCache } from '../workspace/index.ts';
 import type { GitHubJobSpec } from './github-job-spec.ts';
 
 /** One run as the worker hands it over: the job id, its spec, and how to tell a cancel from a shutdown. */
@@ -135,7 +135,7 @@ export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise
       evidence,
     );
 
-  const violations = checkPatchPolicy(result.patch, result.config.github);
+  const violations = patchViolations(result);
   if (violations.length > 0)
     return fail(`the patch was refused: ${violations.map((v) => v.message).join('; ')}`);
 

@@ -53,6 +53,10 @@ export function summaryLines(r: RunResult, applied: boolean): string[] {
     `  trace: ${join(r.outDir, r.chosen ? 'trace.md' : 'trace.jsonl')}`,
   ];
   for (const note of r.configNotes) lines.push(`  note: ${note}`);
+  if (r.outcome === 'rejected')
+    lines.push(
+      '  not applied; for local use only, --skip-patch-policy keeps a refused patch (with a warning)',
+    );
   if (applied && r.patch) lines.push('  applied to your checkout (review it with `git diff`)');
   return lines;
 }

@@ -34,8 +34,9 @@ export async function runFixCli(options: {
   issue: string;
   baseUrl: string;
   env?: Record<string, string>;
-  /** More flags after the required ones. */
+  /** More flags after the required ones; `json: false` leaves out `--json` (the human summary on stdout). */
   args?: string[];
+  json?: boolean;
 }): Promise<FixCliRun> {
   const out = mkdtempSync(join(tmpdir(), 'sec-fix-out-'));
   const child = spawn(
@@ -51,7 +52,7 @@ export async function runFixCli(options: {
       options.baseUrl,
       '--out',
       out,
-      '--json',
+      ...(options.json === false ? [] : ['--json']),
       ...(options.args ?? []),
     ],
     {

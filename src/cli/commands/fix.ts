@@ -12,7 +12,7 @@ export const fixCommand = {
   name: 'fix',
   summary: 'fix an issue in a repository with the agent, validated by its tests',
   usage:
-    'fix --repo <path|url> --issue <text|@file|github-issue-url> [--commit SHA] [--out DIR] [--attempts N] [--apply]',
+    'fix --repo <path|url> --issue <text|@file|github-issue-url> [--commit SHA] [--out DIR] [--attempts N] [--apply] [--skip-patch-policy]',
   options: {
     repo: {
       type: 'string',
@@ -47,6 +47,11 @@ export const fixCommand = {
       description: 'OpenAI-compatible endpoint (overrides model.baseUrl)',
     },
     apply: { type: 'boolean', description: 'apply the chosen patch to the local checkout given by --repo' },
+    'skip-patch-policy': {
+      type: 'boolean',
+      description:
+        'local use only: keep (and with --apply, apply) a patch the patch policy refuses (protected paths such as .github/workflows, too many deletions); prints a warning',
+    },
   },
   async run(ctx) {
     const repo = ctx.options.repo;
@@ -108,7 +113,7 @@ export const fixCommand = {
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);
     try {
-      const result = await run.runFix(
+      const ran = await run.runFix(
         { model: chat, sandboxes, workspace: cache, logger },
         {
           task: {
@@ -133,10 +138,25 @@ export const fixCommand = {
       );
       step.succeed();
       await cache.idle();
-      if (ctx.options.apply && result.patch && !/^[a-z]+:\/\//i.test(repo))
+      // The same policy the app applies before it pushes (THREATS.md #34).
+      const gated = run.gatePatch(ran);
+      const override = gated.violations.length > 0 && ctx.options['skip-patch-policy'] === true;
+      const result = override ? ran : gated.result;
+      if (override)
+        ctx.io.stderr.write(
+          [
+            '',
+            '!!! WARNING: --skip-patch-policy: the patch policy REFUSED this patch and you chose to keep it:',
+            ...gated.violations.map((v) => `!!!   - ${v.message}`),
+            '!!! Conjecture would never push this. Review every line of patch.diff before you use it.',
+            '',
+          ].join('\n'),
+        );
+      if (ctx.options.apply && result.patch && result.outcome !== 'rejected' && !/^[a-z]+:\/\//i.test(repo))
         await run.applyToLocalCheckout(remote, result.patch);
       ctx.out.data(run.summaryJson(result));
-      for (const line of run.summaryLines(result, Boolean(ctx.options.apply))) ctx.out.line(line);
+      const applied = Boolean(ctx.options.apply) && result.outcome !== 'rejected';
+      for (const line of run.summaryLines(result, applied)) ctx.out.line(line);
       return result.outcome === 'validated' || result.outcome === 'unvalidated' ? 0 : 1;
     } catch (err) {
       step.fail();
