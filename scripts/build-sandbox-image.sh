@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the default sandbox image without any image registry: a Debian root filesystem made with
-# debootstrap, Node.js from the npm registry's `node` package, then `docker import`.
+# debootstrap (git, build tools, python3 with pip, venv and pytest), Node.js from the npm registry's
+# `node` package, then `docker import`.
 # Idempotent: does nothing when the tag exists (pass --force to rebuild).
 #   usage: scripts/build-sandbox-image.sh [--force] [--tag conjecture-sandbox:<version>]
 set -euo pipefail
@@ -9,6 +10,15 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 version=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$here/package.json" | head -n1)
 tag="conjecture-sandbox:${version}"
 kind=sandbox
+# An image of this version built before pip and pytest joined it is rebuilt: the tag stays the
+# package version, so its presence alone does not tell.
+want=$tag
+for ((i = 1; i < $#; i++)); do [ "${!i}" = --tag ] && { j=$((i + 1)); want=${!j}; }; done
+if docker image inspect "$want" >/dev/null 2>&1 &&
+  ! docker run --rm --network none "$want" python3 -m pytest --version >/dev/null 2>&1; then
+  echo "$want lacks python3's pytest: rebuilding"
+  set -- "$@" --force
+fi
 source "$here/scripts/image-common.sh" "$@"
 suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
 
@@ -19,7 +29,7 @@ rootfs="$work/rootfs"
 
 echo "debootstrap $suite into $rootfs"
 debootstrap --variant=minbase \
-  --include=bash,ca-certificates,git,python3,python3-venv,make,g++,procps,curl,patch,ripgrep,xz-utils,iproute2,less,file \
+  --include=bash,ca-certificates,git,python3,python3-venv,python3-pip,python3-pytest,make,g++,procps,curl,patch,ripgrep,xz-utils,iproute2,less,file \
   "$suite" "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 || { tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
 
 echo "adding Node.js $node_version and npm from the npm registry"
@@ -48,5 +58,5 @@ tar -C "$rootfs" -c . | docker import \
   --change 'CMD ["/bin/bash"]' \
   --change "LABEL org.opencontainers.image.title=conjecture-sandbox org.opencontainers.image.version=$version" \
   - "$tag" >/dev/null
-docker run --rm --network none "$tag" bash -c 'node --version && git --version && python3 --version' 
+docker run --rm --network none "$tag" bash -c 'node --version && git --version && python3 --version && python3 -m pip --version && python3 -m pytest --version && python3 -m venv --system-site-packages /tmp/v && /tmp/v/bin/pip --version && /tmp/v/bin/python -m pytest --version'
 echo "built $tag"

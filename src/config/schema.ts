@@ -141,6 +141,12 @@ export const sandboxSchema = z
       .describe(
         'host[:port] the setup step may reach (port 443 unless given); * is any public address; loopback, private and link-local addresses only when named',
       ),
+    pipIndexUrl: z
+      .url()
+      .optional()
+      .describe(
+        "the package index (PEP 503 simple) pip uses in the setup step, instead of pip's default; an http:// index is trusted; its host must be in sandbox.setupAllow",
+      ),
   })
   .strict()
   .superRefine((s, ctx) => {

@@ -14,6 +14,7 @@ import { BASE_ENV, limitWorkspace, sandboxSpecFromConfig, type WorkspaceLimit } 
 import {
   dependencyEnv,
   type InstalledDependencies,
+  PYTHON_ENV_MOUNT,
   type RunTestsOptions,
   runTests,
 } from '../validate/index.ts';
@@ -58,15 +59,18 @@ export function dependencyMounts(
   options: { git?: boolean } = {},
 ): NonNullable<SandboxSpec['readOnlyMounts']> {
   const paths = [...ctx.installed.paths, ...(options.git ? ['.git'] : [])];
-  return paths.map((rel) => ({
+  const mounts = paths.map((rel) => ({
     host: posix.join(ctx.checkout.dir, rel),
     container: posix.join(ctx.settings.workdir, rel),
   }));
+  // The virtualenv lives outside the checkout, so no directory the agent can rename holds it.
+  if (ctx.installed.pythonEnv) mounts.push({ host: ctx.installed.pythonEnv, container: PYTHON_ENV_MOUNT });
+  return mounts;
 }
 
 /** PATH and VIRTUAL_ENV for test runs, from what setup installed. */
 export function testEnv(ctx: Pick<TestContext, 'installed' | 'settings'>): Record<string, string> {
-  return dependencyEnv(ctx.settings.workdir, BASE_ENV.PATH as string, ctx.installed.venv);
+  return dependencyEnv(BASE_ENV.PATH as string, ctx.installed.venv);
 }
 
 export async function runTestsFresh(

@@ -17,7 +17,10 @@ import {
   discoverSetupCommand,
   discoverTestCommand,
   findInstalledDependencies,
+  moveVenvOut,
   NO_DEPENDENCIES,
+  NO_PYTHON_DEBRIS,
+  type PythonEnv,
   planTestRun,
   runSetup,
   runTests,
@@ -71,13 +74,16 @@ async function prepareEnvironment(
   });
   let sandbox: Sandbox | undefined;
   let limit: WorkspaceLimit | undefined;
+  let pythonEnv: PythonEnv | null = null;
   const dispose = async () => {
     await sandbox?.dispose();
+    await pythonEnv?.dispose();
     await limit?.release();
     await checkout.dispose();
   };
   try {
     limit = await limitWorkspaceOf(deps.sandboxes, options.config.sandbox, checkout.dir, OWNER, deps.logger);
+    await options.prepareCheckout?.(checkout.dir);
     const { config, notes: configNotes } = await loadRepoConfig({
       config: options.config,
       gitDir: checkout.mirror,
@@ -93,7 +99,11 @@ async function prepareEnvironment(
         sandboxSpecFromConfig(config.sandbox, checkout.dir, { purpose: 'setup', labels }),
       );
       try {
-        const ran = await runSetup(setupBox, setup, { timeoutMs: config.validate.timeoutMs, signal });
+        const ran = await runSetup(setupBox, setup, {
+          timeoutMs: config.validate.timeoutMs,
+          signal,
+          pipIndexUrl: config.sandbox.pipIndexUrl,
+        });
         if (!ran.ok)
           deps.logger.warn(
             { command: setup.command },
@@ -103,11 +113,16 @@ async function prepareEnvironment(
         await setupBox.dispose();
       }
     }
+    // A virtualenv setup built leaves the checkout before the agent starts (python-env.ts).
+    pythonEnv = deps.sandboxes.kind === 'local' ? null : await moveVenvOut(checkout.dir);
     const tests: TestContext = {
       sandboxes: deps.sandboxes,
       settings: config.sandbox,
       checkout,
-      installed: deps.sandboxes.kind === 'local' ? NO_DEPENDENCIES : findInstalledDependencies(checkout.dir),
+      installed:
+        deps.sandboxes.kind === 'local'
+          ? NO_DEPENDENCIES
+          : findInstalledDependencies(checkout.dir, { pythonEnv: pythonEnv?.hostDir }),
       labels,
       owner: OWNER,
       logger: deps.logger,
@@ -116,6 +131,7 @@ async function prepareEnvironment(
       sandboxSpecFromConfig(config.sandbox, checkout.dir, {
         labels,
         readOnlyMounts: dependencyMounts(tests),
+        env: { ...NO_PYTHON_DEBRIS, ...options.sandboxEnv, ...testEnv(tests) },
       }),
     );
     const discovered = config.validate.enabled

@@ -44,6 +44,13 @@ export interface RunOptions {
   secrets?: string[];
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  /**
+   * Runs on the host after each checkout, before the setup phase: e.g. `eval run` links the
+   * dependencies it installed once per manifest (as `eval score` does) instead of reinstalling.
+   */
+  prepareCheckout?: (checkoutDir: string) => Promise<void>;
+  /** Environment of the agent's sandbox on top of the defaults (e.g. an image's own env on PATH). */
+  sandboxEnv?: Record<string, string>;
 }
 
 export interface Validation {

@@ -3,19 +3,21 @@
  * the agent's and the validation's containers, so the agent cannot plant a fake `jest`, `node` or
  * `pytest` in them (THREATS.md #31). Found after setup, from the host, before the agent runs.
  */
-import { existsSync, lstatSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { STATE_DIR, VENV_DIR } from './workspace-env.ts';
+import { STATE_DIR } from './workspace-env.ts';
 
 export interface InstalledDependencies {
   /** Directories relative to the repository root. */
   paths: string[];
   /** The setup made a Python virtualenv: its `bin` goes first on PATH. */
   venv: boolean;
+  /** Where that virtualenv is on the host, outside the checkout (python-env.ts). */
+  pythonEnv?: string;
 }
 
 /** Directories set up by installers that tests only read. Go's build cache stays writable. */
-const FIXED = [VENV_DIR, `${STATE_DIR}/go/pkg/mod`];
+const FIXED = [`${STATE_DIR}/go/pkg/mod`];
 /** Workspaces keep node_modules in package folders too (`packages/a/node_modules`). */
 const NODE_MODULES_DEPTH = 3;
 
@@ -43,11 +45,15 @@ function nodeModules(root: string, rel: string, depth: number, found: string[]):
   }
 }
 
-export function findInstalledDependencies(repoDir: string): InstalledDependencies {
+/** `pythonEnv`: the virtualenv setup built, already moved out of the checkout (`moveVenvOut`). */
+export function findInstalledDependencies(
+  repoDir: string,
+  options: { pythonEnv?: string } = {},
+): InstalledDependencies {
   const paths: string[] = [];
   nodeModules(repoDir, '', NODE_MODULES_DEPTH, paths);
   for (const rel of FIXED) if (isRealDir(join(repoDir, rel))) paths.push(rel);
-  return { paths, venv: existsSync(join(repoDir, VENV_DIR, 'bin')) && paths.includes(VENV_DIR) };
+  return options.pythonEnv ? { paths, venv: true, pythonEnv: options.pythonEnv } : { paths, venv: false };
 }
 
 export const NO_DEPENDENCIES: InstalledDependencies = { paths: [], venv: false };

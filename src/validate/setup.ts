@@ -9,10 +9,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sandbox } from '../core/sandbox.ts';
 import { detectPackageManager, lockfileOf, readPackageJson } from './discover-node.ts';
-import { readRepoFile } from './discover-other.ts';
 import { capText } from './excerpt.ts';
+import { pythonSetup } from './setup-python.ts';
 import type { SetupCommand } from './types.ts';
-import { cacheEnv, inWorkspaceEnv, VENV_DIR } from './workspace-env.ts';
+import { cacheEnv, inWorkspaceEnv } from './workspace-env.ts';
 
 export interface DiscoverSetupOptions {
   /** `validate.setupCommand` from the effective configuration. */
@@ -38,40 +38,6 @@ function nodeSetup(repoDir: string): { command: string; source: string } | null 
   return { command: `${pm} install --frozen-lockfile --ignore-scripts`, source };
 }
 
-const REQUIREMENTS = [
-  'requirements.txt',
-  'requirements-dev.txt',
-  'requirements-test.txt',
-  'test-requirements.txt',
-];
-
-function pythonSetup(repoDir: string): { command: string; source: string } | null {
-  const args: string[] = [];
-  const sources: string[] = [];
-  for (const file of REQUIREMENTS)
-    if (existsSync(join(repoDir, file))) {
-      args.push(`-r ${file}`);
-      sources.push(file);
-    }
-  const project = ['pyproject.toml', 'setup.py'].find((f) => existsSync(join(repoDir, f)));
-  if (project) {
-    args.push('-e .');
-    sources.push(project);
-  }
-  if (args.length === 0) return null;
-  // pytest itself is often only in CI config; install it so the offline test phase can run.
-  if (
-    /pytest/.test(readRepoFile(repoDir, 'pyproject.toml') ?? '') ||
-    existsSync(join(repoDir, 'conftest.py'))
-  )
-    args.push('pytest');
-  const venv = `python3 -m venv --system-site-packages ${VENV_DIR}`;
-  return {
-    command: `${venv} && ${VENV_DIR}/bin/python -m pip install ${args.join(' ')}`,
-    source: sources.join(', '),
-  };
-}
-
 function otherSetups(repoDir: string): { command: string; source: string }[] {
   const found: { command: string; source: string }[] = [];
   if (existsSync(join(repoDir, 'go.mod'))) found.push({ command: 'go mod download', source: 'go.mod' });
@@ -91,6 +57,15 @@ export function discoverSetupCommand(
   return { command: steps.map((s) => s.command).join(' && '), source: steps.map((s) => s.source).join(', ') };
 }
 
+/** pip's index settings; pip refuses a plain-http index unless its host is trusted. */
+export function pipIndexEnv(url: string | undefined): Record<string, string> {
+  if (!url) return {};
+  const parsed = new URL(url);
+  return parsed.protocol === 'http:'
+    ? { PIP_INDEX_URL: url, PIP_TRUSTED_HOST: parsed.hostname }
+    : { PIP_INDEX_URL: url };
+}
+
 export interface SetupRun {
   command: string;
   exitCode: number;
@@ -104,10 +79,16 @@ export interface SetupRun {
 export async function runSetup(
   sandbox: Sandbox,
   setup: SetupCommand,
-  options: { timeoutMs?: number; signal?: AbortSignal; maxOutputChars?: number } = {},
+  options: {
+    timeoutMs?: number;
+    signal?: AbortSignal;
+    maxOutputChars?: number;
+    /** Where pip installs from (sandbox.pipIndexUrl); default pip's own. */
+    pipIndexUrl?: string;
+  } = {},
 ): Promise<SetupRun> {
   const result = await sandbox.exec(inWorkspaceEnv(setup.command), {
-    env: { CI: 'true', ...cacheEnv(sandbox.workdir) },
+    env: { CI: 'true', ...cacheEnv(sandbox.workdir), ...pipIndexEnv(options.pipIndexUrl) },
     timeoutMs: options.timeoutMs,
     signal: options.signal,
   });

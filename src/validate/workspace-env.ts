@@ -1,11 +1,14 @@
 /**
  * The setup sandbox and the test sandbox share nothing but the mounted repository, so whatever the
- * setup installs must land inside it. We keep it under one dot-directory that `go test ./...` skips
+ * setup installs lands inside it first. We keep it under one dot-directory that `go test ./...` skips
  * and that patch extraction must leave out (see docs/validation.md, "things that will bite you").
+ * A Python virtualenv does not stay there: the host moves it out before the agent starts and mounts
+ * it read-only (python-env.ts), so nothing under the workspace is ever on PATH.
  */
 import { posix } from 'node:path';
 
 export const STATE_DIR = '.conjecture';
+/** Where the setup phase builds a Python project's virtualenv (moved out of the checkout afterwards). */
 export const VENV_DIR = `${STATE_DIR}/venv`;
 
 /** Caches for Go and Cargo pointed into the workspace; used by both phases. */
@@ -26,15 +29,4 @@ export function cacheEnv(workdir: string): Record<string, string> {
  */
 export function inWorkspaceEnv(command: string): string {
   return `mkdir -p ${STATE_DIR} 2>/dev/null && printf '*\\n' > ${STATE_DIR}/.gitignore 2>/dev/null; ${command}`;
-}
-
-/**
- * The setup's virtualenv first on PATH — decided by the host from what setup installed (and what
- * is mounted read-only), never from what a directory in the workspace happens to hold: the agent
- * can create `.conjecture/venv/bin/node` (THREATS.md #31).
- */
-export function dependencyEnv(workdir: string, basePath: string, venv: boolean): Record<string, string> {
-  if (!venv) return {};
-  const dir = posix.join(workdir, VENV_DIR);
-  return { VIRTUAL_ENV: dir, PATH: `${dir}/bin:${basePath}` };
 }

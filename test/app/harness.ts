@@ -71,13 +71,15 @@ export async function startAppHarness(
   extraFiles: Record<string, string> = {},
   /** More `CONJECTURE_*` settings, e.g. `CONJECTURE_RATE_LIMIT_PER_USER_PER_HOUR`. */
   env: Record<string, string> = {},
+  /** The repository's files instead of the Node calc project (e.g. a Python one). */
+  baseFiles: Record<string, string> = CALC_FILES,
 ): Promise<AppHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'app-e2e-'));
   const standin = await startGitHubStandin({ dir });
   const repo = standin.addRepo({
     owner: 'octo',
     name: 'calc',
-    sourceDir: makeRepo({ ...CALC_FILES, ...extraFiles }),
+    sourceDir: makeRepo({ ...baseFiles, ...extraFiles }),
     permissions: { maintainer: 'write', reader: 'read', triager: 'triage' },
   });
   standin.addIssue(repo, {

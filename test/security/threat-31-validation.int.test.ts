@@ -118,7 +118,11 @@ describeIf(missingDocker(), 'THREAT #31: validation cannot be faked; nothing out
     const dir = mkdtempSync(join(tmpdir(), 'sec-deps-'));
     mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
     mkdirSync(join(dir, 'packages', 'a', 'node_modules'), { recursive: true });
-    mkdirSync(join(dir, '.conjecture', 'venv', 'bin'), { recursive: true });
+    // The virtualenv setup built has left the checkout (python-env.ts): it is mounted from outside.
+    const venv = mkdtempSync(join(tmpdir(), 'sec-venv-'));
+    mkdirSync(join(venv, 'bin'), { recursive: true });
+    chownSync(venv, 1000, 1000);
+    chownSync(join(venv, 'bin'), 1000, 1000);
     writeFileSync(join(dir, 'node_modules', '.bin', 'jest'), '#!/bin/sh\necho real jest\n', { mode: 0o755 });
     for (const p of [
       '',
@@ -128,13 +132,11 @@ describeIf(missingDocker(), 'THREAT #31: validation cannot be faked; nothing out
       'packages',
       'packages/a',
       'packages/a/node_modules',
-      '.conjecture',
-      '.conjecture/venv',
-      '.conjecture/venv/bin',
     ])
       chownSync(join(dir, p), 1000, 1000);
-    const installed = findInstalledDependencies(dir);
-    expect(installed.paths.sort()).toEqual(['.conjecture/venv', 'node_modules', 'packages/a/node_modules']);
+    const installed = findInstalledDependencies(dir, { pythonEnv: venv });
+    expect(installed.paths.sort()).toEqual(['node_modules', 'packages/a/node_modules']);
+    expect(installed.venv).toBe(true);
     const checkout = { dir, commit: '', mirror: '', dispose: async () => {} } satisfies Checkout;
     const box = await provider.create(
       sandboxSpecFromConfig(config.sandbox, dir, {
@@ -146,7 +148,8 @@ describeIf(missingDocker(), 'THREAT #31: validation cannot be faked; nothing out
         [
           `printf '#!/bin/sh\\necho FAKE\\n' > node_modules/.bin/jest 2>/dev/null && echo WROTE_JEST`,
           'touch packages/a/node_modules/x 2>/dev/null && echo WROTE_NESTED',
-          'touch .conjecture/venv/bin/node 2>/dev/null && echo WROTE_VENV',
+          'touch /opt/conjecture/venv/bin/node 2>/dev/null && echo WROTE_VENV',
+          'mkdir -p .conjecture/venv/bin && touch .conjecture/venv/bin/node && echo PLANTED_IN_TREE_ONLY',
           'mv node_modules nm 2>/dev/null && echo MOVED',
           'rm -rf node_modules 2>/dev/null; test -x node_modules/.bin/jest || echo REMOVED',
           'node_modules/.bin/jest',
@@ -156,6 +159,12 @@ describeIf(missingDocker(), 'THREAT #31: validation cannot be faked; nothing out
       expect(r.output).not.toMatch(/WROTE_|MOVED|REMOVED|FAKE/);
       expect(r.output).toContain('real jest');
       expect(r.output).toContain('WORKTREE_WRITABLE');
+      // What the agent plants in the tree is not the environment any later container mounts.
+      expect(r.output).toContain('PLANTED_IN_TREE_ONLY');
+      expect(dependencyMounts({ checkout, installed, settings: config.sandbox })).toContainEqual({
+        host: venv,
+        container: '/opt/conjecture/venv',
+      });
     } finally {
       await box.dispose();
     }

@@ -108,10 +108,10 @@ describe('discoverSetupCommand', () => {
     );
   });
 
-  it('installs python requirements and the project into a virtualenv inside the workspace', () => {
+  it('installs python requirements and the project into a virtualenv, relocated for its read-only mount', () => {
     const setup = discoverSetupCommand(repo('python-pytest'));
     expect(setup?.command).toBe(
-      'python3 -m venv --system-site-packages .conjecture/venv && .conjecture/venv/bin/python -m pip install -r requirements.txt -e . pytest',
+      'python3 -m venv --system-site-packages .conjecture/venv && .conjecture/venv/bin/python -m pip install --disable-pip-version-check -r requirements.txt -e . pytest && for f in .conjecture/venv/bin/*; do [ -f "$f" ] && [ ! -L "$f" ] || continue; sed -i "s|$PWD/.conjecture/venv/|/opt/conjecture/venv/|g" "$f"; done',
     );
     expect(setup?.source).toBe('requirements.txt, pyproject.toml');
   });

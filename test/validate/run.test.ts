@@ -177,10 +177,12 @@ describe('runSetup', () => {
 describe('the virtualenv on PATH (THREATS.md #31)', () => {
   it('comes from what the host saw setup install, never from what the workspace holds', () => {
     expect(inWorkspaceEnv('npm test')).not.toMatch(/PATH|venv/);
-    expect(dependencyEnv('/workspace', '/usr/bin:/bin', false)).toEqual({});
-    expect(dependencyEnv('/workspace', '/usr/bin:/bin', true)).toEqual({
-      VIRTUAL_ENV: '/workspace/.conjecture/venv',
-      PATH: '/workspace/.conjecture/venv/bin:/usr/bin:/bin',
+    expect(dependencyEnv('/usr/bin:/bin', false)).toEqual({});
+    expect(dependencyEnv('/usr/bin:/bin', true)).toEqual({
+      VIRTUAL_ENV: '/opt/conjecture/venv',
+      PATH: '/opt/conjecture/venv/bin:/usr/bin:/bin',
+      PYTHONDONTWRITEBYTECODE: '1',
+      PYTEST_ADDOPTS: '-p no:cacheprovider',
     });
   });
 });
