@@ -27,6 +27,7 @@ import { type Progress, patchViolations, type RunResult, runFix } from '../run/i
 import { formatEvidence } from '../validate/index.ts';
 import { applyPatch, pushBranch, type WorkspaceCache } from '../workspace/index.ts';
 import type { GitHubJobSpec } from './github-job-spec.ts';
+import { secretsInCommit } from './push-scan.ts';
 
 /** One run as the worker hands it over: the job id, its spec, and how to tell a cancel from a shutdown. */
 export interface GitHubRun {
@@ -147,6 +148,11 @@ export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise
     message: `${renderPullRequestTitle(spec.issue.title, spec.number)}\n\nConjecture job ${job.id}`,
   });
   try {
+    const leaked = await secretsInCommit(applied.dir, secrets);
+    if (leaked.length > 0)
+      return fail(
+        `the change was not pushed: it contains what looks like a secret (${leaked.join(', ')}). Nothing was published; the patch stays on the host for review.`,
+      );
     const branch =
       spec.pull?.branch ?? `conjecture/issue-${spec.number}-${job.id.replace(/^j/, '').slice(0, 8)}`;
     await pushBranch({ dir: applied.dir, remote: spec.cloneUrl, branch, token });

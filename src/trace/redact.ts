@@ -4,10 +4,13 @@
  * repository leaked; nothing leaves the host before passing through here.
  *
  * Configured secrets are removed verbatim and in the encodings they commonly appear in (base64 at
- * any byte alignment, e.g. inside a Basic auth header; base64url; URL-encoded). Well-known token
+ * any byte alignment, e.g. inside a Basic auth header; base64url; URL-encoded; hex; `\u`- and
+ * `\x`-escaped), also when whitespace or line breaks split them (`s e c r e t`, `fold -w4`,
+ * wrapped base64, `xxd -p`), and inside gzip+base64 blobs (THREATS.md #33). Well-known token
  * shapes are removed whether configured or not. Every pattern is linear (no nested quantifiers), so
  * megabytes of output stay fast.
  */
+import { gunzipSync, constants as zlib } from 'node:zlib';
 
 export const REDACTED = '[REDACTED]';
 
@@ -67,6 +70,17 @@ function secretForms(secrets: readonly string[]): string[] {
       if (line.trim().length >= 16 && line !== secret) forms.add(line.trim());
     forms.add(encodeURIComponent(secret));
     const bytes = Buffer.from(secret, 'utf8');
+    const hex = bytes.toString('hex');
+    forms.add(hex);
+    forms.add(hex.toUpperCase());
+    forms.add(hex.replace(/../g, '\\x$&'));
+    for (const upper of [false, true]) {
+      const escaped = [...secret]
+        .map((c) => (c.codePointAt(0) ?? 0).toString(16).padStart(4, '0'))
+        .map((h) => `\\u${upper ? h.toUpperCase() : h}`)
+        .join('');
+      forms.add(escaped);
+    }
     // Base64 at each byte alignment: keep only the characters that depend on the secret alone.
     for (let shift = 0; shift < 3; shift++) {
       const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
@@ -90,14 +104,66 @@ export interface SecretMatch {
   index: number;
 }
 
+/** A form split by whitespace or line breaks matches these; short forms would match ordinary text. */
+const MIN_SPLIT_FORM = 8;
+const MAX_SPLIT_FORM = 512;
+
+/** Each form with optional whitespace between its characters: `s e c r e t`, `fold -w4`, wrapped base64. */
+function splitForms(forms: string[]): RegExp[] {
+  return forms
+    .filter((f) => f.length >= MIN_SPLIT_FORM && f.length <= MAX_SPLIT_FORM && !/\s/.test(f))
+    .map(
+      (f) =>
+        new RegExp([...f].map((c) => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join(String.raw`\s*`), 'g'),
+    );
+}
+
+// A gzip stream in base64 starts with "H4sI" (1f 8b 08); wrapped output continues on the next lines.
+const GZIP_BASE64 = /H4sI[A-Za-z0-9+/=]*(?:\r?\n[A-Za-z0-9+/=]+)*/g;
+const MAX_GUNZIP_BYTES = 1024 * 1024;
+
+/** The text inside a gzip+base64 blob (what was readable of it), or null when it is not one. */
+function gunzipBase64(blob: string): string | null {
+  try {
+    const bytes = Buffer.from(blob.replace(/\s/g, ''), 'base64');
+    return gunzipSync(bytes, { finishFlush: zlib.Z_SYNC_FLUSH, maxOutputLength: MAX_GUNZIP_BYTES }).toString(
+      'utf8',
+    );
+  } catch {
+    return null;
+  }
+}
+
 /** Precomputes the encoded forms of `secrets` once, for redacting many strings. */
 export function createRedactor(secrets: readonly string[]): Redactor {
   const forms = secretForms(secrets);
+  const split = splitForms(forms);
+  const hidesSecret = (blob: string) => {
+    const inner = gunzipBase64(blob);
+    return inner !== null && plain.find(inner).length > 0;
+  };
+  const plain = {
+    find(text: string): SecretMatch[] {
+      const found: SecretMatch[] = [];
+      for (const form of forms) {
+        const index = text.indexOf(form);
+        if (index >= 0) found.push({ kind: 'configured-secret', index });
+      }
+      for (const re of split)
+        for (const m of text.matchAll(re)) found.push({ kind: 'configured-secret', index: m.index });
+      for (const { kind, re } of PATTERNS) {
+        for (const m of text.matchAll(re)) found.push({ kind, index: m.index });
+      }
+      return found;
+    },
+  };
   return {
     redact(text) {
       // split/join is a plain substring search per form: fast, and no regex escaping to get wrong.
       let out = text;
       for (const form of forms) if (out.includes(form)) out = out.split(form).join(REDACTED);
+      for (const re of split) out = out.replace(re, REDACTED);
+      out = out.replace(GZIP_BASE64, (blob) => (hidesSecret(blob) ? REDACTED : blob));
       for (const { re } of PATTERNS) {
         out = out.replace(re, (match, ...args) => {
           const groups = args.at(-1) as Record<string, string> | undefined;
@@ -109,14 +175,9 @@ export function createRedactor(secrets: readonly string[]): Redactor {
       return out;
     },
     find(text) {
-      const found: SecretMatch[] = [];
-      for (const form of forms) {
-        const index = text.indexOf(form);
-        if (index >= 0) found.push({ kind: 'configured-secret', index });
-      }
-      for (const { kind, re } of PATTERNS) {
-        for (const m of text.matchAll(re)) found.push({ kind, index: m.index });
-      }
+      const found = plain.find(text);
+      for (const m of text.matchAll(GZIP_BASE64))
+        if (hidesSecret(m[0])) found.push({ kind: 'compressed-secret', index: m.index });
       return found.sort((a, b) => a.index - b.index);
     },
   };
