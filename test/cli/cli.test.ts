@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, STACK_FRAME, tempDir } from './run-cli.ts';
@@ -60,6 +60,20 @@ describe.concurrent('conjecture (real process)', () => {
     expect(run.stderr).not.toMatch(STACK_FRAME);
   });
 
+  it('config check --repo shows what the repository file asks for and will not get', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, '.github'));
+    writeFileSync(join(dir, '.github', 'conjecture.yml'), 'sandbox:\n  pids: 4000000\n  image: evil\n');
+    const run = await runCli(['config', 'check', '--repo', dir]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      "note: sandbox.pids: 4000000 in .github/conjecture.yml is above the operator's limit; using 512",
+    );
+    expect(run.stdout).toContain(
+      'note: sandbox.image in .github/conjecture.yml is ignored: only the operator sets it',
+    );
+  });
+
   it('config check lists every source, and --set is typed by the schema', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'conjecture.config.yml'), 'agent:\n  stepLimit: 7\n');
@@ -71,6 +85,7 @@ describe.concurrent('conjecture (real process)', () => {
     expect(JSON.parse(ok.stdout)).toEqual({
       ok: true,
       sources: ['defaults', join(dir, 'conjecture.config.yml'), 'environment', 'flags'],
+      notes: [],
     });
     const bad = await runCli([
       'config',

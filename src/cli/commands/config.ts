@@ -30,17 +30,19 @@ export const configCommand = {
         'config',
       );
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, 'config');
-    const { config, sources } = ctx.loadConfig({ repoDir: repoDir(ctx) });
+    const { config, sources, notes } = ctx.loadConfig({ repoDir: repoDir(ctx) });
     if (action === 'print') {
       const masked = maskSecrets(config);
       if (ctx.out.json) ctx.out.data(masked);
       else ctx.io.stdout.write(toYaml(masked));
       return 0;
     }
-    ctx.out.data({ ok: true, sources: ['defaults', ...sources] });
+    ctx.out.data({ ok: true, sources: ['defaults', ...sources], notes });
     ctx.out.line('ok: the configuration is valid');
-    ctx.out.line('sources, lowest precedence first:');
+    ctx.out.line('sources, lowest precedence first (the repository file last: it may only lower limits):');
     for (const source of ['defaults', ...sources]) ctx.out.line(`  ${source}`);
+    // What the repository file asks for and will not get, as every run would note it.
+    for (const note of notes) ctx.out.line(`note: ${note}`);
     return 0;
   },
 } satisfies Command;
