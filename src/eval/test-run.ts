@@ -4,10 +4,11 @@
  */
 import { constants } from 'node:fs';
 import { chown, lstat, mkdir, open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import type { SandboxProvider } from '../core/sandbox.ts';
 import { sandboxSpecFromConfig } from '../sandbox/index.ts';
+import { findInstalledDependencies } from '../validate/index.ts';
 import { mapToIds, type StatusMap } from './adapters/index.ts';
 import type { RunAs } from './host-run.ts';
 import type { SwebenchInstance } from './instances.ts';
@@ -47,9 +48,15 @@ export async function runTests(input: {
   await mkdir(hostResultDir, { recursive: true });
   if (input.runAs) await chown(hostResultDir, input.runAs.uid, input.runAs.gid);
 
+  // node_modules is hard-linked from the shared dependency cache: tests of a hostile prediction
+  // must not write through those links into other instances' installs (THREATS.md #31, #24).
   const sandboxSpec = sandboxSpecFromConfig(input.config.sandbox, input.checkout, {
     purpose: 'agent',
     labels: input.labels,
+    readOnlyMounts: findInstalledDependencies(input.checkout).paths.map((rel) => ({
+      host: join(input.checkout, rel),
+      container: posix.join(input.config.sandbox.workdir, rel),
+    })),
   });
   const sandbox = await input.provider.create(sandboxSpec);
   let command = '';
