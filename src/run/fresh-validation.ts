@@ -8,12 +8,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Config } from '../config/schema.ts';
+import { ValidationError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { SandboxProvider, SandboxSpec } from '../core/sandbox.ts';
 import { BASE_ENV, limitWorkspace, sandboxSpecFromConfig, type WorkspaceLimit } from '../sandbox/index.ts';
 import {
   dependencyEnv,
   type InstalledDependencies,
+  movedDependencies,
   PYTHON_ENV_MOUNT,
   type RunTestsOptions,
   runTests,
@@ -92,6 +94,12 @@ export async function runTestsFresh(
   const dest = await mkdtemp(`${ctx.checkout.dir}-validate-`);
   const limit = await limitWorkspaceOf(ctx.sandboxes, ctx.settings, dest, ctx.owner, ctx.logger);
   try {
+    const moved = movedDependencies(ctx.checkout.dir, ctx.installed);
+    if (moved.length > 0)
+      throw new ValidationError(
+        `the installed dependencies were moved or replaced during the run (${moved.join(', ')}); validation refused`,
+        { code: 'dependencies_moved' },
+      );
     await exportWorkingTree(ctx.checkout, dest);
     await chownWorkingTree(dest, ctx.owner);
     const box = await ctx.sandboxes.create(

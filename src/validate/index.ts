@@ -3,6 +3,7 @@ export { COMMAND_FAILED, COMMAND_TIMED_OUT, compareRuns } from './compare.ts';
 export {
   findInstalledDependencies,
   type InstalledDependencies,
+  movedDependencies,
   NO_DEPENDENCIES,
 } from './dependencies.ts';
 export { type DiscoverOptions, discoverTestCommand } from './discover.ts';

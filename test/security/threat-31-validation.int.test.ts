@@ -18,7 +18,7 @@ import { silentLogger } from '../../src/core/log.ts';
 import { type ScriptedServer, startScriptedServer } from '../../src/model/scripted-server.ts';
 import { dependencyMounts } from '../../src/run/fresh-validation.ts';
 import { createSandboxProvider, sandboxSpecFromConfig } from '../../src/sandbox/index.ts';
-import { findInstalledDependencies } from '../../src/validate/index.ts';
+import { findInstalledDependencies, movedDependencies } from '../../src/validate/index.ts';
 import type { Checkout } from '../../src/workspace/index.ts';
 import { BREAK_MUL, CALC_FILES, CALC_ISSUE } from '../support/calc-repo.ts';
 import { runFixCli } from '../support/fix-cli.ts';
@@ -165,6 +165,14 @@ describeIf(missingDocker(), 'THREAT #31: validation cannot be faked; nothing out
         host: venv,
         container: '/opt/conjecture/venv',
       });
+      // A nested read-only mount moves with its parent: renaming `packages/` and planting a
+      // look-alike works inside, and is caught before any later container would mount it.
+      expect(movedDependencies(dir, installed)).toEqual([]);
+      const swap = await box.exec(
+        'mv packages pk2 && mkdir -p packages/a/node_modules/.bin && echo fake > packages/a/node_modules/.bin/jest && echo SWAPPED',
+      );
+      expect(swap.output).toContain('SWAPPED');
+      expect(movedDependencies(dir, installed)).toEqual(['packages/a/node_modules']);
     } finally {
       await box.dispose();
     }
