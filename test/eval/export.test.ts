@@ -4,39 +4,20 @@
  * mini-swe-agent loads them (Python's json, a dict with `messages`; its `DefaultAgent.serialize()`
  * shape) and whose predictions, logs and metadata follow the leaderboard's submission guide.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { z } from 'zod';
 import { loadConfig } from '../../src/config/load.ts';
 import type { TraceEvent } from '../../src/core/trace.ts';
 import { collectRunStamp, exportSubmission, openRunStore, type RunResultLine } from '../../src/eval/index.ts';
 import { createTraceWriter } from '../../src/trace/writer.ts';
+import { checkSubmissionFolder } from '../support/swebench-submission.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const AT = '2026-12-07T04:00:00.000Z';
 const USAGE = { promptTokens: 100, completionTokens: 20, totalTokens: 120, estimated: false };
-
-const message = z.object({
-  role: z.enum(['system', 'user', 'assistant', 'exit']),
-  content: z.string(),
-  extra: z.record(z.string(), z.unknown()).optional(),
-});
-/** mini-swe-agent's `DefaultAgent.serialize()` output, as its batch runner saves it. */
-const trajectorySchema = z.object({
-  trajectory_format: z.literal('mini-swe-agent-1.1'),
-  instance_id: z.string(),
-  info: z.object({
-    exit_status: z.string(),
-    submission: z.string(),
-    model_stats: z.object({ instance_cost: z.number(), api_calls: z.number().int() }),
-    config: z.object({ agent_type: z.string(), model: z.record(z.string(), z.unknown()) }).loose(),
-  }),
-  messages: z.array(message).min(3),
-});
 
 function events(patchBytes: number): TraceEvent[] {
   const step = (n: number, command: string | null, observation: string): TraceEvent => ({
@@ -160,19 +141,14 @@ describe('eval export', () => {
     );
     expect(result).toMatchObject({ instances: 2, trajectories: 2, logs: 2, missingLogs: [], resolved: 1 });
 
-    const preds = readFileSync(join(result.dir, 'all_preds.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(preds).toEqual(
+    const checked = checkSubmissionFolder(result.dir, { withLogs: true });
+    expect(checked.predictions).toEqual(
       ids.map((id) => ({
         instance_id: id,
         model_name_or_path: 'conjecture/granite4:tiny-h',
         model_patch: PATCH,
       })),
     );
-
-    expect(readdirSync(join(result.dir, 'trajs')).sort()).toEqual(ids.map((id) => `${id}.traj.json`));
     for (const id of ids) {
       expect(readdirSync(join(result.dir, 'logs', id)).sort()).toEqual([
         'patch.diff',
@@ -180,28 +156,24 @@ describe('eval export', () => {
         'run_instance.log',
         'test_output.txt',
       ]);
-      const traj = trajectorySchema.parse(
-        JSON.parse(readFileSync(join(result.dir, 'trajs', `${id}.traj.json`), 'utf8')),
-      );
-      expect(traj.instance_id).toBe(id);
-      expect(traj.info).toMatchObject({
+      const traj = checked.trajectories.get(id);
+      expect(traj?.info).toMatchObject({
         exit_status: 'submitted',
         submission: PATCH,
         model_stats: { api_calls: 3 },
       });
-      const roles = traj.messages.map((m) => m.role);
+      const roles = traj?.messages.map((m) => m.role) ?? [];
       expect(roles.slice(0, 2)).toEqual(['system', 'user']);
-      expect(roles.at(-1)).toBe('exit');
-      const commands = traj.messages.flatMap(
+      const commands = (traj?.messages ?? []).flatMap(
         (m) => (m.extra?.actions as { command: string }[] | undefined) ?? [],
       );
       expect(commands.map((c) => c.command)).toEqual([
         'grep -n add src/math.js',
         "sed -i 's/a - b/a + b/' src/math.js",
       ]);
-      const observation = traj.messages.find((m) => m.content.startsWith('<returncode>0</returncode>'));
+      const observation = traj?.messages.find((m) => m.content.startsWith('<returncode>0</returncode>'));
       expect(observation?.content).toContain('a - b');
-      expect(traj.info.config.model).toMatchObject({ name: 'granite4:tiny-h', seed: 7 });
+      expect(traj?.info.config.model).toMatchObject({ name: 'granite4:tiny-h', seed: 7 });
     }
 
     const meta = parse(readFileSync(join(result.dir, 'metadata.yaml'), 'utf8')) as Record<
@@ -234,23 +206,8 @@ describe('eval export', () => {
       split: 'lite',
       version: '0.1.0',
     });
-    // The inspector: json.loads, a dict with "messages"; steps start at each assistant message.
-    const script = [
-      'import json, pathlib, sys',
-      'for p in sorted(pathlib.Path(sys.argv[1]).rglob("*.traj.json")):',
-      '    data = json.loads(p.read_text())',
-      '    assert isinstance(data, dict) and "messages" in data, p',
-      '    steps, cur = [], []',
-      '    for m in data["messages"]:',
-      '        if m.get("extra", {}).get("actions") or m.get("role") == "assistant":',
-      '            steps.append(cur); cur = [m]',
-      '        else:',
-      '            cur.append(m)',
-      '    steps.append(cur)',
-      '    print(p.name, len(steps), data["info"]["exit_status"], data["trajectory_format"])',
-    ].join('\n');
-    const out = execFileSync('python3', ['-c', script, join(dir, 'trajs')], { encoding: 'utf8' });
-    expect(out.trim().split('\n')).toEqual(ids.map((id) => `${id}.traj.json 4 submitted mini-swe-agent-1.1`));
+    const { inspector } = checkSubmissionFolder(dir, { withLogs: false });
+    expect(inspector).toEqual(ids.map((id) => `${id}.traj.json 4 submitted mini-swe-agent-1.1`));
     expect(existsSync(join(dir, 'logs'))).toBe(true);
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('Not scored');
   });
