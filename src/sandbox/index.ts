@@ -13,7 +13,7 @@ export { createLocalSandboxProvider } from './local-sandbox.ts';
 export { SANDBOX_LABEL, sweepOrphans } from './orphans.ts';
 export { capBuffer } from './output-cap.ts';
 export { checkSandboxPolicy, type PolicyViolation } from './policy.ts';
-export { limitWorkspace, type WorkspaceLimit } from './workspace-limit.ts';
+export { limitWorkspace, sweepWorkspaceMounts, type WorkspaceLimit } from './workspace-limit.ts';
 
 export function sandboxSpecFromConfig(
   settings: Config['sandbox'],

@@ -7,9 +7,12 @@
  * disk never sees more than the limit. Mounting needs root (CAP_SYS_ADMIN) and loop devices: where
  * the host has neither, the directory stays as it is and the caller is told why.
  */
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { SandboxError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
 
 export interface WorkspaceLimit {
   /** Null when the limit is in place; otherwise why it could not be. */
@@ -77,13 +80,13 @@ export async function limitWorkspace(
     await rm(image, { force: true });
     return none(mounted.why);
   }
+  // Who holds the mount: a later sweep releases it if this process dies without doing so.
+  await writeFile(`${image}${OWNER_SUFFIX}`, `${hostname()} ${process.pid}\n`);
   let released = false;
   const release = async () => {
     if (released) return;
     released = true;
-    const off = await run('umount', [dir]);
-    if (!off.ok) await run('umount', ['-l', dir]);
-    await rm(image, { force: true });
+    await unmountAndRemove(dir, image);
   };
   await rm(`${dir}/lost+found`, { recursive: true, force: true });
   const copied = await run('cp', ['-a', `${original}/.`, `${dir}/`], 600_000);
@@ -99,4 +102,42 @@ export async function limitWorkspace(
     );
   }
   return { unavailable: null, release };
+}
+
+const OWNER_SUFFIX = '.owner';
+
+async function unmountAndRemove(dir: string, image: string): Promise<void> {
+  const off = await run('umount', [dir]);
+  if (!off.ok) await run('umount', ['-l', dir]);
+  await rm(image, { force: true });
+  await rm(`${image}${OWNER_SUFFIX}`, { force: true });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Releases size-limited workspaces under `parent` whose owner process on this host is gone (a
+ * worker killed mid-job leaves its loop mount behind). Run at start-up by whoever runs jobs.
+ */
+export async function sweepWorkspaceMounts(parent: string, logger: Logger): Promise<number> {
+  const names = await readdir(parent).catch(() => [] as string[]);
+  let swept = 0;
+  for (const name of names.filter((n) => n.endsWith(`.ext4${OWNER_SUFFIX}`))) {
+    const image = join(parent, name.slice(0, -OWNER_SUFFIX.length));
+    const [host, pid] = (await readFile(join(parent, name), 'utf8').catch(() => '')).trim().split(' ');
+    if (host !== hostname() || !pid || alive(Number(pid))) continue;
+    const dir = image.slice(0, -'.ext4'.length);
+    await unmountAndRemove(dir, image);
+    await rm(dir, { recursive: true, force: true });
+    swept++;
+  }
+  if (swept > 0) logger.info({ count: swept }, 'released workspaces of processes that are gone');
+  return swept;
 }

@@ -4,19 +4,22 @@
  * the limit. And a 100 MB random file in the checkout: taking the change out must refuse it above
  * the patch limit without reading it into host memory.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chownSync,
   closeSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readdirSync,
   readFileSync,
   statSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -24,7 +27,12 @@ import { afterAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { WorkspaceError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/log.ts';
-import { createSandboxProvider, limitWorkspace, sandboxSpecFromConfig } from '../../src/sandbox/index.ts';
+import {
+  createSandboxProvider,
+  limitWorkspace,
+  sandboxSpecFromConfig,
+  sweepWorkspaceMounts,
+} from '../../src/sandbox/index.ts';
 import { type Checkout, createWorkspaceCache, extractPatch } from '../../src/workspace/index.ts';
 import { makeRepo } from '../support/git-repo.ts';
 import { describeIf, missingDocker, SANDBOX_IMAGE } from '../support/prereq.ts';
@@ -91,6 +99,26 @@ describeIf(missingDocker(), 'THREAT #30: disk and patch size', () => {
     expect(existsSync(`${c.dir}.ext4`)).toBe(false);
     expect(readdirSync(c.dir)).toEqual([]);
   }, 120_000);
+
+  it('a workspace left mounted by a worker that died is released by the next start-up sweep', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'sec-sweep-'));
+    const dir = join(parent, 'job-1');
+    mkdirSync(dir);
+    const limit = await limitWorkspace(dir, 16 * MB, { uid: 1000, gid: 1000 });
+    expect(limit.unavailable).toBeNull();
+    const mounted = () => readFileSync('/proc/self/mountinfo', 'utf8').includes(` ${dir} `);
+    expect(mounted()).toBe(true);
+    // Alive owner (this process): kept. Then the owner is a process that has exited: released.
+    expect(await sweepWorkspaceMounts(parent, silentLogger())).toBe(0);
+    const dead = spawnSync(process.execPath, [
+      '-e',
+      'process.stdout.write(String(process.pid))',
+    ]).stdout.toString();
+    writeFileSync(`${dir}.ext4.owner`, `${hostname()} ${dead}\n`);
+    expect(await sweepWorkspaceMounts(parent, silentLogger())).toBe(1);
+    expect(mounted()).toBe(false);
+    expect(readdirSync(parent)).toEqual([]);
+  });
 
   it('a 100 MB random file in the change → refused above the limit, host memory bounded', async () => {
     const c = await checkout();

@@ -30,8 +30,10 @@ export async function openRunnerParts(
   const stateDir = resolveStateDir(config, ctx.io.env, ctx.io.cwd);
   const sandboxes = sandbox.createSandboxProvider(config, logger);
   // Only a process that runs jobs owns sandbox containers; an intake-only `serve` must not sweep a worker's.
-  if (options.runsJobs && config.sandbox.runtime === 'docker')
+  if (options.runsJobs && config.sandbox.runtime === 'docker') {
     await sandbox.sweepOrphans(sandbox.dockerApiFromConfig(config), logger);
+    await sandbox.sweepWorkspaceMounts(join(stateDir, 'cache', 'checkouts'), logger);
+  }
   const deps = {
     config,
     pinned,
