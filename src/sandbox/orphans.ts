@@ -16,7 +16,8 @@ interface ContainerSummary {
   Labels: Record<string, string>;
 }
 
-function alive(pid: number): boolean {
+/** Is process `pid` (on this host) still there? EPERM means it is, under another user. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -31,7 +32,7 @@ export async function sweepOrphans(api: DockerApi, logger: Logger): Promise<stri
   const removed: string[] = [];
   for (const c of body) {
     const pid = Number(c.Labels[OWNER_PID_LABEL]);
-    if (c.Labels[OWNER_HOST_LABEL] !== hostname() || (Number.isInteger(pid) && pid > 0 && alive(pid)))
+    if (c.Labels[OWNER_HOST_LABEL] !== hostname() || (Number.isInteger(pid) && pid > 0 && processAlive(pid)))
       continue;
     await api.call('DELETE', `/containers/${c.Id}?force=1`, undefined, { okStatuses: [404, 409] });
     removed.push(c.Id);

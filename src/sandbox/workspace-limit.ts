@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { SandboxError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { processAlive } from './orphans.ts';
 
 export interface WorkspaceLimit {
   /** Null when the limit is in place; otherwise why it could not be. */
@@ -113,15 +114,6 @@ async function unmountAndRemove(dir: string, image: string): Promise<void> {
   await rm(`${image}${OWNER_SUFFIX}`, { force: true });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Releases size-limited workspaces under `parent` whose owner process on this host is gone (a
  * worker killed mid-job leaves its loop mount behind). Run at start-up by whoever runs jobs.
@@ -132,7 +124,7 @@ export async function sweepWorkspaceMounts(parent: string, logger: Logger): Prom
   for (const name of names.filter((n) => n.endsWith(`.ext4${OWNER_SUFFIX}`))) {
     const image = join(parent, name.slice(0, -OWNER_SUFFIX.length));
     const [host, pid] = (await readFile(join(parent, name), 'utf8').catch(() => '')).trim().split(' ');
-    if (host !== hostname() || !pid || alive(Number(pid))) continue;
+    if (host !== hostname() || !pid || processAlive(Number(pid))) continue;
     const dir = image.slice(0, -'.ext4'.length);
     await unmountAndRemove(dir, image);
     await rm(dir, { recursive: true, force: true });
