@@ -13,11 +13,13 @@ import type { RunUsage } from '../core/task.ts';
 import { splitTitle } from '../github/issue-input.ts';
 import { runFix } from '../run/pipeline.ts';
 import type { RunDeps, RunResult } from '../run/types.ts';
+import { cachedDepsFor } from './agent-deps.ts';
 import { instanceImage, instanceSandbox } from './instance-image.ts';
 import type { SwebenchInstance } from './instances.ts';
-import { PYTHON_SPECS } from './python-specs.ts';
+import { isVerifiedPython, TESTBED_ENV } from './python-specs.ts';
 import { instanceDir, remoteFor } from './run-instance.ts';
 import type { InstanceOutcome, RunResultLine } from './run-store.ts';
+import type { SetupContext } from './setup.ts';
 import { REPO_SPECS } from './specs.ts';
 
 /** Runs one instance to an outcome; throws only for infrastructure failures (the caller records them). */
@@ -36,6 +38,8 @@ export interface AgentRunnerOptions {
   mirrorDir?: string;
   /** E.g. `sweb.eval.x86_64.{instance_id}`; placeholders: {instance_id}, {hub_id}, {repo}. */
   imageTemplate?: string;
+  /** The dependency cache shared with `eval score`; without it every instance installs its own. */
+  setup?: SetupContext;
 }
 
 export function createAgentInstanceRunner(opts: AgentRunnerOptions): InstanceRunner {
@@ -44,6 +48,8 @@ export function createAgentInstanceRunner(opts: AgentRunnerOptions): InstanceRun
     // Unique per attempt: two runs (or a retried job) on one machine may run the same instance.
     const outDir = `${instanceDir(opts.workDir, instance.instance_id)}-${randomUUID().slice(0, 8)}`;
     try {
+      const config = instanceConfig(opts.config, instance, opts.imageTemplate);
+      const cached = opts.setup ? cachedDepsFor(opts.setup, instance, opts.config, opts.imageTemplate) : null;
       const result = await runFix(opts.deps, {
         task: {
           id: `eval-${instance.instance_id}`,
@@ -51,9 +57,13 @@ export function createAgentInstanceRunner(opts: AgentRunnerOptions): InstanceRun
           commit: instance.base_commit,
           issue: splitTitle(instance.problem_statement || instance.instance_id),
         },
-        config: instanceConfig(opts.config, instance, opts.imageTemplate),
+        config: cached
+          ? { ...config, validate: { ...config.validate, setupCommand: cached.setupCommand } }
+          : config,
         outDir,
         signal,
+        prepareCheckout: cached?.prepare,
+        ...(isVerifiedPython(instance) ? { sandboxEnv: TESTBED_ENV } : {}),
       });
       const trace = await collectTraces(result);
       return {
@@ -74,7 +84,7 @@ export function createAgentInstanceRunner(opts: AgentRunnerOptions): InstanceRun
  */
 export function instanceConfig(base: Config, instance: SwebenchInstance, imageTemplate?: string): Config {
   const image = instanceImage(instance, imageTemplate);
-  const python = PYTHON_SPECS[instance.repo] !== undefined && !instance.test_cmd;
+  const python = isVerifiedPython(instance);
   const setupCommand =
     instance.install ??
     (image || python ? 'true' : (base.validate.setupCommand ?? REPO_SPECS[instance.repo]?.install));

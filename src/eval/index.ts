@@ -32,6 +32,7 @@ export {
   resolutionStatus,
   type TestsStatus,
 } from './grading.ts';
+export { runAsFromUser } from './host-run.ts';
 export {
   InstanceFileError,
   loadInstances,
@@ -67,6 +68,7 @@ export {
 } from './run-store.ts';
 export { goldPredictions, type ScoreOptions, scoreInstances } from './score.ts';
 export { openScoreStore, patchDigest, SCORE_RESULTS_FILE, type ScoreStore } from './score-store.ts';
+export { createSetupContext, type SetupContext } from './setup.ts';
 export { REPO_SPECS, type RepoSpec, specFor, testFiles } from './specs.ts';
 export { collectRunStamp, type RunStamp, runStampSchema } from './stamp.ts';
 export type { EvalSummary } from './summary.ts';

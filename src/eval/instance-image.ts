@@ -6,7 +6,7 @@
  */
 import type { Config } from '../config/schema.ts';
 import type { SwebenchInstance } from './instances.ts';
-import { PYTHON_SPECS, TESTBED } from './python-specs.ts';
+import { isVerifiedPython, TESTBED } from './python-specs.ts';
 
 /** Docker image names are lower case; Docker Hub's SWE-bench images spell `__` as `_1776_`. */
 export function expandImage(template: string, instance: SwebenchInstance): string {
@@ -28,6 +28,6 @@ export function instanceSandbox(
   imageTemplate?: string,
 ): Config['sandbox'] {
   const image = instanceImage(instance, imageTemplate);
-  const testbed = PYTHON_SPECS[instance.repo] !== undefined && !instance.test_cmd;
+  const testbed = isVerifiedPython(instance);
   return { ...base, ...(image ? { image } : {}), ...(testbed ? { workdir: TESTBED } : {}) };
 }

@@ -6,11 +6,23 @@
  * env `testbed`, activated as the images' eval scripts do, so the same command line runs in the
  * official images and in a local image with that layout (scripts/build-swebench-py-image.sh).
  */
+import { BASE_ENV } from '../sandbox/index.ts';
 import type { AdapterName } from './adapters/types.ts';
+import type { SwebenchInstance } from './instances.ts';
 
 /** Where the official images keep the repository, and how their eval scripts enter its environment. */
 export const TESTBED = '/testbed';
 export const ACTIVATE = 'source /opt/miniconda3/bin/activate && conda activate testbed';
+
+/**
+ * The agent's sandbox in such an image: the testbed env first on PATH, as the images' shells have
+ * it after `conda activate testbed`, so `python` and `pytest` are the instance's.
+ */
+export const TESTBED_ENV: Record<string, string> = {
+  PATH: `/opt/miniconda3/envs/testbed/bin:/opt/miniconda3/bin:${BASE_ENV.PATH}`,
+  CONDA_DEFAULT_ENV: 'testbed',
+  CONDA_PREFIX: '/opt/miniconda3/envs/testbed',
+};
 
 const PYTEST = 'pytest -rA';
 const DJANGO = './tests/runtests.py --verbosity 2 --settings=test_sqlite --parallel 1';
@@ -90,6 +102,11 @@ export const PYTHON_SPECS: Record<string, PythonRepoSpec> = {
     install: 'python -m pip install -e .',
   },
 };
+
+/** A Verified Python repository's instance, run by its spec (an own `test_cmd` opts out). */
+export function isVerifiedPython(instance: SwebenchInstance): boolean {
+  return PYTHON_SPECS[instance.repo] !== undefined && !instance.test_cmd;
+}
 
 // Files a test patch touches that are not tests (upstream's NON_TEST_EXTS; "csv" has no dot there).
 const NON_TEST_EXTS = [

@@ -46,6 +46,30 @@ export interface SetupContext {
 
 export class SetupError extends ConjectureError {}
 
+/** The dependency cache under `<cacheDir>/deps`, shared by `eval score` and `eval run`. */
+export function createSetupContext(input: {
+  provider: SandboxProvider;
+  config: Config;
+  logger: Logger;
+  cacheDir: string;
+  runAs?: RunAs;
+  caFile?: string;
+  timeoutMs?: number;
+  labels?: Record<string, string>;
+}): SetupContext {
+  return {
+    provider: input.provider,
+    config: input.config,
+    logger: input.logger,
+    depsDir: join(input.cacheDir, 'deps'),
+    runAs: input.runAs,
+    timeoutMs: input.timeoutMs ?? 20 * 60_000,
+    caFile: input.caFile,
+    labels: input.labels,
+    inflight: new Map(),
+  };
+}
+
 /** Hash of what decides the installed tree: the install command, the image, and the manifests' dependency fields. */
 export async function manifestKey(checkout: string, install: string, image: string): Promise<string> {
   const hash = createHash('sha256').update(`${install}\n${image}\n`);

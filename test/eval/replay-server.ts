@@ -16,6 +16,12 @@ export const NEEDLES: Record<string, string> = {
   'iamkun__dayjs-2231': 'missing leading zeroes',
   'iamkun__dayjs-1725': 'Kurdish language',
   'iamkun__dayjs-1319': 'gggg not working',
+  'sympy__sympy-16792': 'autowrap with cython backend fails',
+  'sympy__sympy-17139': 'simplify(cos(x)**I)',
+  'sympy__sympy-19495': 'subs with ConditionSet / ImageSet',
+  'sympy__sympy-21612': 'Latex parsing of fractions yields wrong expression',
+  'sympy__sympy-22714': 'Imaginary coordinates are not permitted.` with evaluate(False)',
+  'sympy__sympy-24562': "Rational('0.5', '100')",
 };
 
 /** The reference fix as one shell command: write the diff with a heredoc and apply it. */

@@ -54,6 +54,15 @@ async function buildParts(ctx: CommandContext): Promise<Parts> {
   const sandboxes = sandbox.createSandboxProvider(config, logger);
   const cache = workspace.createWorkspaceCache({ cacheDir, logger });
   const mirrorDir = str('mirror-dir');
+  // One dependency cache for every instance of the run, and the same one `eval score` uses.
+  const setup = evaluation.createSetupContext({
+    provider: sandboxes,
+    config,
+    logger,
+    cacheDir,
+    runAs: evaluation.runAsFromUser(config.sandbox.user, process.getuid?.() === 0),
+    caFile: str('ca-file'),
+  });
   return {
     config,
     logger,
@@ -71,6 +80,7 @@ async function buildParts(ctx: CommandContext): Promise<Parts> {
         workDir: join(cacheDir, 'agent-runs'),
         mirrorDir,
         imageTemplate: s.imageTemplate,
+        setup,
       }),
     idle: () => cache.idle(),
   };
