@@ -157,7 +157,7 @@ async function handleEvent(deps: EventDeps, event: StoredEvent): Promise<string>
     instructions: decision.instructions,
     issue: { ...snapshot.issue, number: pull?.issueNumber ?? key.number },
     issueSha256: snapshot.sha256,
-    pull: pull && { number: pull.number, branch: pull.branch },
+    pull: pull && { number: pull.number, branch: pull.branch, headRepo: pull.headRepo },
   });
 
   async function submit(spec: GitHubJobSpec): Promise<string> {
@@ -189,7 +189,7 @@ async function react(octokit: GitHubClient, facts: StoredEvent['facts']): Promis
 async function conjecturePull(
   octokit: GitHubClient,
   key: IssueKey,
-): Promise<{ number: number; branch: string; issueNumber?: number } | undefined> {
+): Promise<{ number: number; branch: string; headRepo?: string; issueNumber?: number } | undefined> {
   const { data } = await octokit.rest.pulls.get({
     owner: key.owner,
     repo: key.repo,
@@ -198,5 +198,10 @@ async function conjecturePull(
   const branch = data.head.ref;
   if (!branch.startsWith('conjecture/')) return undefined;
   const issue = /^conjecture\/issue-(\d+)-/.exec(branch)?.[1];
-  return { number: key.number, branch, issueNumber: issue ? Number(issue) : undefined };
+  return {
+    number: key.number,
+    branch,
+    headRepo: data.head.repo?.full_name,
+    issueNumber: issue ? Number(issue) : undefined,
+  };
 }

@@ -21,7 +21,14 @@ export const githubJobSpecSchema = z.object({
   issue: issueTextSchema,
   issueSha256: z.string(),
   /** Follow-up on an existing Conjecture PR: push to its branch. */
-  pull: z.object({ number: z.number().int().positive(), branch: z.string().min(1) }).optional(),
+  pull: z
+    .object({
+      number: z.number().int().positive(),
+      branch: z.string().min(1),
+      /** `owner/name` of the repository holding the branch: the base, or the app's fork. */
+      headRepo: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 export type GitHubJobSpec = z.infer<typeof githubJobSpecSchema>;
 

@@ -5,7 +5,7 @@
  */
 import { join, relative } from 'node:path';
 import type { Config } from '../config/schema.ts';
-import { ConfigError, describeError } from '../core/errors.ts';
+import { ConfigError, ConjectureError, describeError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { Model } from '../core/model.ts';
 import type { SandboxProvider } from '../core/sandbox.ts';
@@ -26,6 +26,7 @@ import { type JobProgress, toJobProgress } from '../jobs/index.ts';
 import { type Progress, patchViolations, type RunResult, runFix } from '../run/index.ts';
 import { formatEvidence } from '../validate/index.ts';
 import { applyPatch, pushBranch, type WorkspaceCache } from '../workspace/index.ts';
+import { ensureFork, type PushTarget } from './fork.ts';
 import type { GitHubJobSpec } from './github-job-spec.ts';
 import { secretsInCommit } from './push-scan.ts';
 
@@ -60,6 +61,8 @@ export interface GitHubJobDeps {
   octokitFor(installationId: number): Promise<GitHubClient>;
   /** An installation token limited to one repository (contents, pull requests, issues). */
   mintToken(installationId: number, owner: string, repo: string): Promise<string>;
+  /** Fork mode: a token of the app's installation on the fork owner, limited to the one fork (contents). */
+  mintForkToken?(owner: string, repo: string): Promise<string>;
   botLogin?: string;
   /** Host-held secrets that must never be published. */
   secrets: string[];
@@ -90,12 +93,23 @@ export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise
 
   await setRunLabel(octokit, { ...where, state: 'in-progress' });
   await reporter.update({ state: 'preparing' });
+  let target: PushTarget;
+  try {
+    target = await pushTarget(deps, octokit, spec, token, job.signal);
+  } catch (err) {
+    if (job.signal.aborted) return stopped(octokit, reporter, where, job);
+    log.error({ err }, 'no push target');
+    return fail(describeError(err));
+  }
+  if (target.fork) secrets.push(target.token);
+  // A follow-up continues from the PR's branch, which lives where this mode pushes.
+  const source = spec.pull ? target : { cloneUrl: spec.cloneUrl, token };
   let result: RunResult;
   try {
     result = await runFix(deps, {
       task: {
         id: job.id,
-        repo: spec.cloneUrl,
+        repo: source.cloneUrl,
         issue: spec.issue,
         instructions: spec.instructions || undefined,
         commit: spec.pull?.branch,
@@ -105,7 +119,7 @@ export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise
       // The repository's config comes from the base branch, never the conjecture/* branch the agent wrote.
       configRef: spec.pull ? `refs/heads/${spec.defaultBranch}` : undefined,
       outDir: join(deps.stateDir, 'runs', job.id),
-      token,
+      token: source.token,
       secrets,
       signal: job.signal,
       onProgress: (p) => {
@@ -140,7 +154,7 @@ export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise
   if (violations.length > 0)
     return fail(`the patch was refused: ${violations.map((v) => v.message).join('; ')}`);
 
-  const mirror = await deps.workspace.mirror(spec.cloneUrl, { token });
+  const mirror = await deps.workspace.mirror(source.cloneUrl, { token: source.token });
   const applied = await applyPatch({
     mirror,
     baseCommit: result.baseCommit,
@@ -155,7 +169,7 @@ export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise
       );
     const branch =
       spec.pull?.branch ?? `conjecture/issue-${spec.number}-${job.id.replace(/^j/, '').slice(0, 8)}`;
-    await pushBranch({ dir: applied.dir, remote: spec.cloneUrl, branch, token });
+    await pushBranch({ dir: applied.dir, remote: target.cloneUrl, branch, token: target.token });
     const body = pullRequestBodyOf(result as PullRequestRun, {
       // A follow-up runs on the PR's conversation; the body still closes the issue the PR fixes.
       issueNumber: spec.issue.number ?? spec.number,
@@ -166,7 +180,15 @@ export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise
     });
     const number = spec.pull
       ? (await updatePullRequest(octokit, spec, spec.pull.number, body)).number
-      : (await openPullRequest(octokit, spec, branch, body, result)).number;
+      : (
+          await openPullRequest(
+            octokit,
+            spec,
+            target.fork ? `${target.owner}:${branch}` : branch,
+            body,
+            result,
+          )
+        ).number;
     if (result.config.github.checkRun)
       await reportCheckRun(octokit, spec, applied.commit, result, evidence, secrets).catch((err) =>
         // An installation that has not granted checks: write still gets its PR.
@@ -199,7 +221,7 @@ export async function runGitHubJob(deps: GitHubJobDeps, job: GitHubRun): Promise
 async function openPullRequest(
   octokit: GitHubClient,
   spec: GitHubJobSpec,
-  branch: string,
+  head: string,
   body: string,
   result: RunResult,
 ): Promise<{ number: number }> {
@@ -207,7 +229,7 @@ async function openPullRequest(
     owner: spec.owner,
     repo: spec.repo,
     title: renderPullRequestTitle(spec.issue.title, spec.number),
-    head: branch,
+    head,
     base: spec.defaultBranch,
     body,
     draft: result.config.github.draft || result.outcome === 'failed_validation',
@@ -223,6 +245,50 @@ async function openPullRequest(
       .catch(() => {});
   }
   return { number: data.number };
+}
+
+/**
+ * Where this run pushes: the base repository (`branch` mode) or the app's fork (`fork` mode). A
+ * follow-up must find its PR's branch there; a PR whose head lives anywhere else is refused.
+ */
+async function pushTarget(
+  deps: GitHubJobDeps,
+  octokit: GitHubClient,
+  spec: GitHubJobSpec,
+  token: string,
+  signal: AbortSignal,
+): Promise<PushTarget> {
+  const { pushMode, forkOwner } = deps.config.github;
+  const target: PushTarget =
+    pushMode === 'fork'
+      ? await forkTarget(deps, octokit, spec, forkOwner, signal)
+      : { owner: spec.owner, repo: spec.repo, cloneUrl: spec.cloneUrl, token, fork: false };
+  const headRepo = spec.pull?.headRepo;
+  if (spec.pull && (pushMode === 'fork' || headRepo !== undefined)) {
+    const expected = `${target.owner}/${target.repo}`;
+    if (headRepo?.toLowerCase() !== expected.toLowerCase())
+      throw new ConjectureError(
+        `this pull request's branch is in ${headRepo ?? 'an unknown repository'}, but Conjecture pushes to ${expected} (github.pushMode is ${pushMode}); open a new run from the issue instead`,
+        { code: 'followup_elsewhere' },
+      );
+  }
+  return target;
+}
+
+async function forkTarget(
+  deps: GitHubJobDeps,
+  octokit: GitHubClient,
+  spec: GitHubJobSpec,
+  forkOwner: string | undefined,
+  signal: AbortSignal,
+): Promise<PushTarget> {
+  const mintForkToken = deps.mintForkToken;
+  if (!forkOwner || !mintForkToken)
+    throw new ConjectureError('github.pushMode is fork but no fork owner is configured', {
+      code: 'fork_unconfigured',
+      hint: 'set github.forkOwner to the organization the app forks into',
+    });
+  return ensureFork({ octokit, owner: spec.owner, repo: spec.repo, forkOwner, mintForkToken, signal });
 }
 
 /** The validation result as a check run on the pushed commit, so it shows beside the PR's CI. */

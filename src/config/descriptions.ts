@@ -49,6 +49,10 @@ export const SETTING_DESCRIPTIONS: Readonly<Record<string, string>> = {
     'globs a patch may not touch; by default workflows and the files that steer Conjecture',
   'github.requestReview': 'request a review of the opened PR',
   'github.checkRun': "report the validation result as a check run on the PR's head (needs checks: write)",
+  'github.pushMode':
+    "`branch` pushes conjecture/* into the repository itself (its push workflows run the agent's code with the repository's secrets); `fork` pushes to a fork under github.forkOwner, so GitHub's approval rules for outside contributions apply",
+  'github.forkOwner':
+    'organization the app is installed on where `fork` mode keeps its forks (the app needs contents and administration write there)',
   'queue.backend': '`sqlite` (one host) or `redis` (BullMQ, several workers)',
   'queue.redisUrl': 'redis:// URL when queue.backend is redis',
   'queue.concurrency': 'jobs a worker runs at once',

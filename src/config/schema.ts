@@ -179,8 +179,17 @@ export const githubSchema = z
     protectedPaths: z.array(z.string()).default(['.github/workflows/**', ...STEERING_PATHS]),
     requestReview: z.boolean().default(true),
     checkRun: z.boolean().default(true),
+    pushMode: z.enum(['branch', 'fork']).default('branch'),
+    forkOwner: z
+      .string()
+      .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'a GitHub organization login')
+      .optional(),
   })
-  .strict();
+  .strict()
+  .refine((g) => g.pushMode !== 'fork' || g.forkOwner !== undefined, {
+    path: ['forkOwner'],
+    message: 'github.pushMode fork needs github.forkOwner: the organization the app forks into',
+  });
 
 export const queueSchema = z
   .object({

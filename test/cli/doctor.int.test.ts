@@ -42,6 +42,24 @@ describe('conjecture doctor (stand-ins)', () => {
     expect(run.code).toBe(0);
   });
 
+  it('an App that pushes into the base repository (pushMode branch) gets a warning; fork mode does not', async () => {
+    const branch = await runCli(['doctor'], { env: env({ APP_ID: '1' }) });
+    expect(branch.stdout).toContain(
+      '⚠ github.pushMode is branch: the app pushes conjecture/* into each repository',
+    );
+    expect(branch.stdout).toContain("branches-ignore: ['conjecture/**']");
+    expect(branch.code).toBe(0);
+    const fork = await runCli(['doctor'], {
+      env: env({ APP_ID: '1', CONJECTURE_GITHUB_PUSH_MODE: 'fork', CONJECTURE_GITHUB_FORK_OWNER: 'bots' }),
+    });
+    expect(fork.stdout).not.toContain('github.pushMode is branch');
+    expect(fork.code).toBe(0);
+    const unowned = await runCli(['doctor'], { env: env({ CONJECTURE_GITHUB_PUSH_MODE: 'fork' }) });
+    expect(unowned.code).not.toBe(0);
+    expect(`${unowned.stdout}${unowned.stderr}`).toContain('github.pushMode fork needs github.forkOwner');
+    expect(unowned.stderr).not.toMatch(STACK_FRAME);
+  });
+
   it('a missing image: says which image and how to build it', async () => {
     const run = await runCli(['doctor', '--json'], {
       env: env({ CONJECTURE_SANDBOX_IMAGE: 'conjecture-sandbox:9.9.9' }),

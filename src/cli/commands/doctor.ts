@@ -47,6 +47,10 @@ export const doctorCommand = {
     for (const r of results) ctx.out.line(renderResult(r));
     if (config.sandbox.runtime === 'local')
       ctx.out.line(`${MARKS.warn} sandbox.runtime is local: commands run on this host without isolation`);
+    if (config.github.appId && config.github.pushMode === 'branch')
+      ctx.out.line(
+        `${MARKS.warn} github.pushMode is branch: the app pushes conjecture/* into each repository, where \`on: push\` workflows run the agent's code with its secrets\n    fix: set github.pushMode=fork and github.forkOwner, or add branches-ignore: ['conjecture/**'] to those workflows (SECURITY.md #35)`,
+      );
     ctx.out.line();
     ctx.out.line(
       failed.length === 0

@@ -8,7 +8,7 @@ import { githubAppCredentials } from '../../config/github-app.ts';
 import type { GitHubClient } from '../../github/index.ts';
 
 /** What a GitHub run needs besides the app's credentials, which this module adds. */
-export type RunnerDeps = Omit<GitHubJobDeps, 'octokitFor' | 'mintToken' | 'secrets'>;
+export type RunnerDeps = Omit<GitHubJobDeps, 'octokitFor' | 'mintToken' | 'mintForkToken' | 'secrets'>;
 
 export function createGitHubRunner(deps: RunnerDeps): {
   probot: Probot;
@@ -29,8 +29,27 @@ export function createGitHubRunner(deps: RunnerDeps): {
     secrets: [privateKey, webhookSecret, ...(config.model.apiKey ? [config.model.apiKey] : [])],
     octokitFor: async (id) => (await probot.auth(id)) as unknown as GitHubClient,
     mintToken: (id, owner, repo) => mintRepositoryToken(probot, id, owner, repo),
+    mintForkToken: async (owner, repo) =>
+      mintRepositoryToken(probot, await installationOf(probot, owner), owner, repo, {
+        contents: 'write',
+        metadata: 'read',
+      }),
   };
+  if (config.github.pushMode === 'branch')
+    deps.logger.warn(
+      { pushMode: 'branch' },
+      "github.pushMode is branch: conjecture/* branches are pushed into each repository, so its `on: push` workflows run the agent's code with the repository's secrets before review; set github.pushMode=fork and github.forkOwner, or add branches-ignore: ['conjecture/**'] to those workflows (SECURITY.md #35)",
+    );
   return { probot, jobDeps, webhookSecret };
+}
+
+interface AppClient {
+  rest: {
+    apps: {
+      createInstallationAccessToken(p: Record<string, unknown>): Promise<{ data: { token: string } }>;
+      getUserInstallation(p: { username: string }): Promise<{ data: { id: number } }>;
+    };
+  };
 }
 
 /** A token for one repository only (THREATS.md #12), with only the permissions a run needs. */
@@ -39,18 +58,25 @@ async function mintRepositoryToken(
   installationId: number,
   _owner: string,
   repo: string,
+  permissions: Record<string, string> = {
+    contents: 'write',
+    pull_requests: 'write',
+    issues: 'write',
+    metadata: 'read',
+  },
 ): Promise<string> {
-  const appOctokit = (await probot.auth()) as unknown as {
-    rest: {
-      apps: {
-        createInstallationAccessToken(p: Record<string, unknown>): Promise<{ data: { token: string } }>;
-      };
-    };
-  };
+  const appOctokit = (await probot.auth()) as unknown as AppClient;
   const { data } = await appOctokit.rest.apps.createInstallationAccessToken({
     installation_id: installationId,
     repositories: [repo],
-    permissions: { contents: 'write', pull_requests: 'write', issues: 'write', metadata: 'read' },
+    permissions,
   });
   return data.token;
+}
+
+/** The app's installation on an account (the fork owner), found with the app's own credentials. */
+async function installationOf(probot: Probot, account: string): Promise<number> {
+  const appOctokit = (await probot.auth()) as unknown as AppClient;
+  const { data } = await appOctokit.rest.apps.getUserInstallation({ username: account });
+  return data.id;
 }

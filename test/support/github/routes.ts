@@ -111,13 +111,29 @@ function pullJson(input: HandlerInput, number: number, status: number): Record<s
   const repo = repoOf(input);
   const pull = repo.pulls.get(number)!;
   const base = input.example(status);
-  const branch = (ref: string, sha: string) => ({
-    ...(base.head as object),
-    ref,
-    sha,
-    label: `${repo.owner}:${ref}`,
-  });
-  const sha = (ref: string) => execFileSync('git', ['-C', repo.bareDir, 'rev-parse', ref]).toString().trim();
+  const branch = (where: StandinRepo, ref: string) => {
+    const example = base.head as { repo: Record<string, unknown> };
+    return {
+      ...example,
+      ref,
+      sha: execFileSync('git', ['-C', where.bareDir, 'rev-parse', `refs/heads/${ref}`])
+        .toString()
+        .trim(),
+      label: `${where.owner}:${ref}`,
+      user: userJson(where.owner),
+      repo: {
+        ...example.repo,
+        id: where.id,
+        name: where.name,
+        full_name: `${where.owner}/${where.name}`,
+        owner: userJson(where.owner),
+        fork: where.parent !== undefined,
+        clone_url: `${input.state.baseUrl}/git/${where.owner}/${where.name}.git`,
+        default_branch: where.defaultBranch,
+      },
+    };
+  };
+  const headRepo = input.state.repos.get(pull.headRepo) ?? repo;
   return {
     ...base,
     number,
@@ -127,10 +143,34 @@ function pullJson(input: HandlerInput, number: number, status: number): Record<s
     state: 'open',
     user: userJson(pull.user, 'Bot'),
     html_url: `https://github.com/${repo.owner}/${repo.name}/pull/${number}`,
-    head: branch(pull.head, sha(pull.head)),
-    base: branch(pull.base, sha(pull.base)),
+    head: branch(headRepo, pull.head),
+    base: branch(repo, pull.base),
     requested_reviewers: pull.requestedReviewers.map((r) => userJson(r)),
     requested_teams: [],
+  };
+}
+
+function repoJson(
+  input: HandlerInput,
+  repo: StandinRepo,
+  example: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    ...example,
+    id: repo.id,
+    name: repo.name,
+    full_name: `${repo.owner}/${repo.name}`,
+    owner: { ...(example.owner as object), ...userJson(repo.owner) },
+    fork: repo.parent !== undefined,
+    clone_url: `${input.state.baseUrl}/git/${repo.owner}/${repo.name}.git`,
+    default_branch: repo.defaultBranch,
+    // GitHub's fork example predates this required field.
+    has_discussions: example.has_discussions ?? false,
+    private: false,
+    language: null,
+    // GitHub's example is a fork whose `source` lacks fields its own schema requires.
+    source: undefined,
+    parent: undefined,
   };
 }
 
@@ -140,10 +180,21 @@ export const routes: { method: string; template: string; handler: Handler }[] = 
     template: '/app/installations/{installation_id}/access_tokens',
     handler: (input) => {
       const names = input.body.repositories as string[] | undefined;
-      const owner = [...input.state.repos.values()][0]?.owner;
+      const installationId = Number(input.params.installation_id);
+      const owner =
+        input.state.installations.get(installationId) ?? [...input.state.repos.values()][0]?.owner;
+      if (names?.some((n) => !input.state.repos.has(`${owner}/${n}`)))
+        return {
+          status: 422,
+          body: {
+            message:
+              'There is at least one repository that does not exist or is not accessible to the parent installation.',
+            documentation_url: 'https://docs.github.com/rest/apps/apps',
+          },
+        };
       const token = newInstallationToken();
       input.state.tokens.set(token, {
-        installationId: Number(input.params.installation_id),
+        installationId,
         repositories: names ? names.map((n) => `${owner}/${n}`) : null,
       });
       const expires = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -165,24 +216,55 @@ export const routes: { method: string; template: string; handler: Handler }[] = 
   },
   {
     method: 'get',
-    template: '/repos/{owner}/{repo}',
+    template: '/users/{username}/installation',
     handler: (input) => {
-      const repo = repoOf(input);
+      const found = [...input.state.installations].find(
+        ([, account]) => account.toLowerCase() === input.params.username!.toLowerCase(),
+      );
+      if (!found) return { status: 404, body: { message: 'Not Found' } };
+      const example = input.example(200);
       return {
         status: 200,
         body: {
-          ...input.example(200),
-          id: repo.id,
-          name: repo.name,
-          full_name: `${repo.owner}/${repo.name}`,
-          default_branch: repo.defaultBranch,
-          private: false,
-          language: null,
-          // GitHub's example is a fork whose `source` lacks fields its own schema requires.
-          source: undefined,
-          parent: undefined,
+          ...example,
+          id: found[0],
+          account: { ...userJson(found[1]), type: 'Organization' },
+          target_type: 'Organization',
         },
       };
+    },
+  },
+  {
+    method: 'get',
+    template: '/repos/{owner}/{repo}',
+    handler: (input) => ({ status: 200, body: repoJson(input, repoOf(input), input.example(200)) }),
+  },
+  {
+    method: 'post',
+    template: '/repos/{owner}/{repo}/forks',
+    handler: (input) => {
+      const base = repoOf(input);
+      const owner = String(input.body.organization ?? '');
+      if (!owner) return { status: 422, body: { message: 'the stand-in forks only into an organization' } };
+      const parent = `${base.owner}/${base.name}`;
+      const name = typeof input.body.name === 'string' ? input.body.name : base.name;
+      // GitHub answers a repeated fork request with the existing fork.
+      const existing = [...input.state.repos.values()].find((r) => r.owner === owner && r.parent === parent);
+      const taken = input.state.repos.get(`${owner}/${name}`);
+      if (!existing && taken)
+        return {
+          status: 422,
+          body: { message: `${owner}/${name} already exists and is not a fork of ${parent}` },
+        };
+      const fork =
+        existing ??
+        input.state.createRepo({
+          owner,
+          name,
+          source: base.bareDir,
+          parent,
+        });
+      return { status: 202, body: repoJson(input, fork, input.example(202)) };
     },
   },
   {
@@ -347,9 +429,18 @@ export const routes: { method: string; template: string; handler: Handler }[] = 
     template: '/repos/{owner}/{repo}/pulls',
     handler: (input) => {
       const repo = repoOf(input);
-      const head = String(input.body.head).replace(/^[^:]+:/, '');
+      // `owner:branch` names a branch in a fork of this repository (or in this repository itself).
+      const [headOwner, head] = String(input.body.head).includes(':')
+        ? (String(input.body.head).split(/:(.*)/s, 2) as [string, string])
+        : [repo.owner, String(input.body.head)];
+      const full = `${repo.owner}/${repo.name}`;
+      const headRepo =
+        headOwner === repo.owner
+          ? repo
+          : [...input.state.repos.values()].find((r) => r.owner === headOwner && r.parent === full);
       try {
-        execFileSync('git', ['-C', repo.bareDir, 'rev-parse', '--verify', `refs/heads/${head}`], {
+        if (!headRepo) throw new Error('no fork');
+        execFileSync('git', ['-C', headRepo.bareDir, 'rev-parse', '--verify', `refs/heads/${head}`], {
           stdio: 'ignore',
         });
       } catch {
@@ -367,6 +458,7 @@ export const routes: { method: string; template: string; handler: Handler }[] = 
         title: String(input.body.title),
         body: String(input.body.body ?? ''),
         head,
+        headRepo: `${headRepo!.owner}/${headRepo!.name}`,
         base: String(input.body.base),
         draft: Boolean(input.body.draft),
         user: 'conjecture[bot]',

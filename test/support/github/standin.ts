@@ -46,6 +46,8 @@ export interface StandinPull {
   title: string;
   body: string;
   head: string;
+  /** `owner/name` of the repository the head branch is in: this one, or a fork of it. */
+  headRepo: string;
   base: string;
   draft: boolean;
   user: string;
@@ -63,6 +65,8 @@ export interface StandinRepo {
   pulls: Map<number, StandinPull>;
   checkRuns: Record<string, unknown>[];
   nextNumber: number;
+  /** For a fork: `owner/name` of the repository it was forked from. */
+  parent?: string;
 }
 
 export interface TokenGrant {
@@ -88,6 +92,8 @@ export interface Standin {
   tokens: Map<string, TokenGrant>;
   requests: RecordedRequest[];
   problems: SchemaProblem[];
+  /** The account an installation is on (by default every installation is on the first repo's owner). */
+  addInstallation(id: number, account: string): void;
   addRepo(options: {
     owner: string;
     name: string;
@@ -115,15 +121,51 @@ export interface Standin {
 export interface StandinState {
   repos: Map<string, StandinRepo>;
   tokens: Map<string, TokenGrant>;
+  /** Installation id → the account it is installed on. */
+  installations: Map<number, string>;
   baseUrl: string;
+  gitRoot: string;
   nextId: () => number;
+  /** Register a bare repository under `<gitRoot>/<owner>/<name>.git`, cloned from `source`. */
+  createRepo(options: { owner: string; name: string; source: string; parent?: string }): StandinRepo;
 }
 
 export async function startGitHubStandin(options: { dir: string; appId?: string }): Promise<Standin> {
   const gitRoot = join(options.dir, 'git');
   mkdirSync(gitRoot, { recursive: true });
   let id = 1000;
-  const state: StandinState = { repos: new Map(), tokens: new Map(), baseUrl: '', nextId: () => ++id };
+  const state: StandinState = {
+    repos: new Map(),
+    tokens: new Map(),
+    installations: new Map(),
+    baseUrl: '',
+    gitRoot,
+    nextId: () => ++id,
+    createRepo({ owner, name, source, parent }) {
+      const bareDir = join(gitRoot, owner, `${name}.git`);
+      mkdirSync(join(gitRoot, owner), { recursive: true });
+      execFileSync('git', ['clone', '--quiet', '--bare', source, bareDir]);
+      execFileSync('git', ['-C', bareDir, 'config', 'http.receivepack', 'true']);
+      const defaultBranch = execFileSync('git', ['-C', bareDir, 'symbolic-ref', '--short', 'HEAD'])
+        .toString()
+        .trim();
+      const repo: StandinRepo = {
+        id: state.nextId(),
+        owner,
+        name,
+        defaultBranch,
+        bareDir,
+        permissions: {},
+        issues: new Map(),
+        pulls: new Map(),
+        checkRuns: [],
+        nextNumber: 1,
+        parent,
+      };
+      state.repos.set(`${owner}/${name}`, repo);
+      return repo;
+    },
+  };
   const requests: RecordedRequest[] = [];
   const problems: SchemaProblem[] = [];
   const failures: {
@@ -207,7 +249,7 @@ export async function startGitHubStandin(options: { dir: string; appId?: string 
     params: Record<string, string>,
     template: string,
   ): { status: number; message?: string } {
-    if (template.startsWith('/app/')) {
+    if (template.startsWith('/app/') || template === '/users/{username}/installation') {
       return header?.startsWith('bearer ') || header?.startsWith('Bearer ')
         ? { status: 200 }
         : { status: 401, message: 'A JSON web token could not be decoded' };
@@ -269,27 +311,12 @@ export async function startGitHubStandin(options: { dir: string; appId?: string 
     tokens: state.tokens,
     requests,
     problems,
+    addInstallation(installationId, account) {
+      state.installations.set(installationId, account);
+    },
     addRepo({ owner, name, sourceDir, permissions }) {
-      const bareDir = join(gitRoot, owner, `${name}.git`);
-      mkdirSync(join(gitRoot, owner), { recursive: true });
-      execFileSync('git', ['clone', '--quiet', '--bare', sourceDir, bareDir]);
-      execFileSync('git', ['-C', bareDir, 'config', 'http.receivepack', 'true']);
-      const defaultBranch = execFileSync('git', ['-C', bareDir, 'symbolic-ref', '--short', 'HEAD'])
-        .toString()
-        .trim();
-      const repo: StandinRepo = {
-        id: state.nextId(),
-        owner,
-        name,
-        defaultBranch,
-        bareDir,
-        permissions: permissions ?? {},
-        issues: new Map(),
-        pulls: new Map(),
-        checkRuns: [],
-        nextNumber: 1,
-      };
-      state.repos.set(`${owner}/${name}`, repo);
+      const repo = state.createRepo({ owner, name, source: sourceDir });
+      repo.permissions = permissions ?? {};
       return repo;
     },
     addIssue(repo, issue) {
