@@ -16,6 +16,7 @@ import { readRunResults } from '../../src/eval/run-store.ts';
 import { describeIf, missingDocker } from '../support/prereq.ts';
 import { EVAL_CACHE, missingSwebenchPy, type SwebenchData, swebenchPyData } from '../support/swebench.ts';
 import { ensureSwebenchPyImage, missingSwebenchPyImage } from '../support/swebench-py-image.ts';
+import { checkSubmissionFolder } from '../support/swebench-submission.ts';
 import { startReplayServer } from './replay-server.ts';
 
 async function cli(argv: string[], env: NodeJS.ProcessEnv) {
@@ -102,6 +103,31 @@ describeIf(
       );
       expect(score.code, score.stderr).toBe(0);
       expect(score.data).toMatchObject({ resolved_instances: 6, error_instances: 0 });
+
+      // The run as a leaderboard submission folder that passes the submission guide's format checks.
+      const exported = await cli(
+        ['eval', 'export', out, '--score', join(out, 'score'), '--out', join(work, 'submission')],
+        env,
+      );
+      expect(exported.code, exported.stderr).toBe(0);
+      expect(exported.data).toMatchObject({
+        instances: 6,
+        trajectories: 6,
+        logs: 6,
+        missingLogs: [],
+        resolved: 6,
+      });
+      const checked = checkSubmissionFolder(String(exported.data?.dir), { withLogs: true });
+      expect(checked.predictions.map((p) => p.instance_id).sort()).toEqual(
+        instances.map((i) => i.instance_id).sort(),
+      );
+      expect(checked.inspector.every((line) => / submitted mini-swe-agent-1\.1$/.test(line))).toBe(true);
+      for (const instance of instances) {
+        const traj = checked.trajectories.get(instance.instance_id);
+        expect(traj?.info.submission).toBe(preds.get(instance.instance_id)?.model_patch);
+        expect(traj?.messages.some((m) => (m.extra?.actions as unknown[] | undefined)?.length)).toBe(true);
+      }
+      expect(checked.metadata.tags.model).toEqual([expect.any(String)]);
     });
   },
 );
