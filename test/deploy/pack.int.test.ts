@@ -118,12 +118,16 @@ describe('the npm package', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      // npm offline: the runtime comes from this machine's npm cache, never the registry.
+      // npm offline: the runtime comes from this machine's npm cache, never the registry. The cache
+      // is named explicitly: HOME moves below, and only `npm`/`npx` (not scripts/test.sh) would
+      // otherwise pass npm_config_cache down.
+      const npmCache = (await execa('npm', ['config', 'get', 'cache'], { env })).stdout.trim();
       const runEnv = {
         ...env,
         HOME: join(work, 'home'),
         CONJECTURE_STATE_DIR: state,
         npm_config_offline: 'true',
+        npm_config_cache: npmCache,
       };
       const pull = await execa(
         'npx',
