@@ -42,3 +42,23 @@ export function runCli(
 
 /** A stack frame line as Node prints it; no user-facing output may contain one. */
 export const STACK_FRAME = /^\s+at .+[:(]/m;
+
+/**
+ * Runs the CLI in this process with `--json`, so servers and spies in the test see it directly:
+ * the exit code, stderr, and the parsed JSON result (null when the command printed none).
+ */
+export async function runCliJson(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stderr: string; data: Record<string, unknown> | null }> {
+  const { main } = await import('../../src/cli/main.ts');
+  let stdout = '';
+  let stderr = '';
+  const code = await main([...argv, '--json'], {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env,
+    cwd: process.cwd(),
+  });
+  return { code, stderr, data: stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : null };
+}

@@ -8,9 +8,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { loadInstances } from '../../src/eval/instances.ts';
 import { readRunResults } from '../../src/eval/run-store.ts';
+import { runCliJson } from '../cli/run-cli.ts';
 import { describeIf, missingDocker, SANDBOX_IMAGE } from '../support/prereq.ts';
 import { CA_BUNDLE, missingSwebenchJs, type SwebenchData, swebenchJsData } from '../support/swebench.ts';
 import { startReplayServer } from './replay-server.ts';
@@ -23,16 +23,7 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function cli(argv: string[], env: NodeJS.ProcessEnv) {
-  let stderr = '';
-  const code = await main([...argv, '--json'], {
-    stdout: { write: () => {} },
-    stderr: { write: (s: string) => (stderr += s) },
-    env,
-    cwd: process.cwd(),
-  });
-  return { code, stderr };
-}
+const cli = runCliJson;
 
 describeIf(missingDocker() ?? missingSwebenchJs(), 'eval run reuses installed dependencies', () => {
   beforeAll(async () => {

@@ -11,11 +11,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { loadInstances } from '../../src/eval/instances.ts';
 import { parsePredictions } from '../../src/eval/predictions.ts';
 import { readRunResults } from '../../src/eval/run-store.ts';
 import type { ScriptedServer } from '../../src/model/scripted-server.ts';
+import { runCliJson } from '../cli/run-cli.ts';
 import { describeIf, missingDocker, SANDBOX_IMAGE } from '../support/prereq.ts';
 import {
   CA_BUNDLE,
@@ -42,17 +42,7 @@ function cliEnv(home: string): NodeJS.ProcessEnv {
   };
 }
 
-async function cli(argv: string[], env: NodeJS.ProcessEnv) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main([...argv, '--json'], {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env,
-    cwd: process.cwd(),
-  });
-  return { code, stderr, data: stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : null };
-}
+const cli = runCliJson;
 
 let data: SwebenchData;
 

@@ -9,27 +9,17 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { loadInstances } from '../../src/eval/instances.ts';
 import { parsePredictions } from '../../src/eval/predictions.ts';
 import { readRunResults } from '../../src/eval/run-store.ts';
+import { runCliJson } from '../cli/run-cli.ts';
 import { describeIf, missingDocker } from '../support/prereq.ts';
 import { EVAL_CACHE, missingSwebenchPy, type SwebenchData, swebenchPyData } from '../support/swebench.ts';
 import { ensureSwebenchPyImage, missingSwebenchPyImage } from '../support/swebench-py-image.ts';
 import { checkSubmissionFolder } from '../support/swebench-submission.ts';
 import { startReplayServer } from './replay-server.ts';
 
-async function cli(argv: string[], env: NodeJS.ProcessEnv) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main([...argv, '--json'], {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env,
-    cwd: process.cwd(),
-  });
-  return { code, stderr, data: stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : null };
-}
+const cli = runCliJson;
 
 let data: SwebenchData;
 let image = '';
